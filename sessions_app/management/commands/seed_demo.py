@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from sessions_app.services.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo data: one prison site, three teams, two rooms, a published contract, a supervisor "
+        "and 8 weeks of Tuesday and Thursday lunchtime drop-ins (one cancelled). Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Password for the demo 'supervisor' account (development only). Without it the account cannot sign in.",
+        )
+
+    def handle(self, *args, password=None, **options):
+        if password and not settings.DEBUG:
+            raise CommandError("Refusing to set a demo password with DEBUG=false. Create real accounts with createsuperuser.")
+        result = demo_seed(password=password)
+        self.stdout.write(f"Demo data ready: {result['sessions_created']} new session(s).")

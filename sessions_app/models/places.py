@@ -1,0 +1,133 @@
+import datetime
+import zoneinfo
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+
+def validate_time_zone(value: str) -> None:
+    """Refuse a name that is not an IANA time zone, such as “Europe/London”."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Enter a time zone such as Europe/London.", code="invalid_time_zone")
+
+
+class Site(models.Model):
+    """A workplace, such as one prison."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, help_text="Short name used in web addresses, e.g. “hmp-northgate”.")
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_time_zone],
+        help_text="Session times are shown in this time zone.",
+    )
+    lunch_starts_at = models.TimeField(
+        default=datetime.time(12, 0), help_text="When prisoners are locked up for lunch and work is quieter."
+    )
+    lunch_ends_at = models.TimeField(default=datetime.time(13, 0))
+    minutes_per_person = models.PositiveSmallIntegerField(
+        default=15, help_text="Time a supervisor usually spends with one person; used to judge capacity."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message="Another site already uses this short name. Choose a different one.",
+            ),
+            models.CheckConstraint(
+                condition=Q(lunch_ends_at__gt=F("lunch_starts_at")),
+                name="%(app_label)s_%(class)s_lunch_ends_after_it_starts",
+                violation_error_message="Lunch must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_per_person__gte=1, minutes_per_person__lte=240),
+                name="%(app_label)s_%(class)s_minutes_per_person_in_range",
+                violation_error_message="Minutes per person must be between 1 and 240.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @cached_property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Team(models.Model):
+    """A group of staff at a site: mental health in-reach, primary care, prison officers…"""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, help_text="Short name used in web addresses, e.g. “primary-care”.")
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug_per_site",
+                violation_error_message="Another team at this site already uses this short name.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Room(models.Model):
+    """A place at a site where sessions can run, with what makes it suitable."""
+
+    class Owner(models.TextChoices):
+        HEALTHCARE = "healthcare", "Healthcare"
+        PRISON = "prison", "Prison"
+        OTHER = "other", "Other"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=100)
+    directions = models.TextField(
+        blank=True, help_text="Where the room is and how to get there, as staff would say it."
+    )
+    seats = models.PositiveSmallIntegerField(default=2)
+    is_private = models.BooleanField("private", default=False, help_text="Conversations cannot be overheard.")
+    is_comfortable = models.BooleanField("comfortable", default=False, help_text="Soft seating, calm, not clinical.")
+    is_not_working_office = models.BooleanField(
+        "not a working office", default=False, help_text="Nobody else needs to work in it during a session."
+    )
+    has_step_free_access = models.BooleanField("step-free access", default=False)
+    owner = models.CharField(max_length=20, choices=Owner.choices, default=Owner.PRISON)
+    booking_contact = models.CharField(
+        max_length=200, blank=True, help_text="Who books it, e.g. “Prison admin, ext 4412”."
+    )
+    is_active = models.BooleanField("active", default=True, help_text="Inactive rooms cannot be used for new sessions.")
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="%(app_label)s_%(class)s_unique_name_per_site",
+                violation_error_message="This site already has a room with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__gte=1),
+                name="%(app_label)s_%(class)s_has_a_seat",
+                violation_error_message="A room needs at least 1 seat.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_suitable(self) -> bool:
+        """Return whether staff would feel safe here: private, comfortable and not an office."""
+        return self.is_private and self.is_comfortable and self.is_not_working_office

@@ -1,0 +1,151 @@
+"""Demo data: one prison site as the case study describes it."""
+import datetime
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Contract, Room, Session, Site, Team, User
+
+DEMO_WEEKS = 8
+DEMO_WEEKDAYS = (1, 3)  # Tuesday and Thursday
+CANCELLED_REASON = "The supervisor is needed on the wing for an inspection. Sorry: the Thursday session goes ahead."
+
+DEMO_CONTRACT = {
+    "purpose": (
+        "Restorative supervision is time away from the floor to talk about how work is affecting you: "
+        "the hard days, the incidents that stay with you, and what helps. It exists to support you, "
+        "not to manage your performance.\n\nIt follows the restorative part of the A-EQUIP model."
+    ),
+    "what_to_expect": (
+        "There is no appointment and nothing to book. Come to the room at any time during a session. "
+        "If someone is already with the supervisor, wait nearby or come back later; if the session runs "
+        "out of time before you are seen, the supervisor will make sure there is another time soon.\n\n"
+        "A conversation usually takes about 15 minutes. You can leave whenever you want."
+    ),
+    "confidentiality": (
+        "What you talk about stays between you and the supervisor. Nothing you say is passed to your "
+        "manager, written in your record, or discussed with colleagues.\n\n"
+        "The service counts how many people came, never who. No names are taken."
+    ),
+    "limits": (
+        "Confidentiality has limits, and the supervisor will tell you before acting. It will be broken "
+        "only when:\n"
+        "- there is a risk of serious harm to you or to someone else;\n"
+        "- there is a safeguarding concern about a child or an adult at risk;\n"
+        "- something you say raises a concern about fitness to practise, or a serious breach of the "
+        "professional code (such as the NMC Code).\n\n"
+        "In these cases the supervisor will, wherever possible, agree the next step with you first."
+    ),
+    "records": (
+        "Nothing about what you say is written down. The supervisor records only anonymous counts for "
+        "each session (how many people were seen, and how many could not be seen in time), so the "
+        "service can show whether there are enough sessions."
+    ),
+    "supervisee_part": (
+        "Come when you need to, and be as open as you feel able. Respect the confidentiality of others "
+        "you may meet at a session. Tell the supervisor if something about the sessions is not working for you."
+    ),
+    "supervisor_part": (
+        "Listen without judgement, keep what you say confidential within the limits above, start and "
+        "finish on time, and help you find further support (occupational health, the employee assistance "
+        "programme, your own professional supervision) when it would help."
+    ),
+    "concerns": (
+        "If you are unhappy with a session, speak to the supervisor, or to the service's matron or "
+        "wellbeing lead. You can also raise a concern through the Freedom to Speak Up guardian."
+    ),
+}
+
+
+@transaction.atomic
+def demo_seed(*, today: datetime.date | None = None, password: str | None = None) -> dict[str, int]:
+    """Create the demo site, rooms, contract, supervisor and 8 weeks of sessions; safe to run again.
+
+    Returns how many sessions were created, so a second run on the same day can show 0.
+    """
+    today = today or timezone.localdate()
+    site, _ = Site.objects.get_or_create(
+        slug="hmp-northgate",
+        defaults={
+            "name": "HMP Northgate",
+            "time_zone": "Europe/London",
+            "lunch_starts_at": datetime.time(12, 0),
+            "lunch_ends_at": datetime.time(13, 0),
+        },
+    )
+    for slug, name in [
+        ("mental-health-in-reach", "Mental health in-reach"),
+        ("primary-care", "Primary care"),
+        ("prison-staff", "Prison staff"),
+    ]:
+        Team.objects.get_or_create(site=site, slug=slug, defaults={"name": name})
+    room, _ = Room.objects.get_or_create(
+        site=site,
+        name="Wellbeing room",
+        defaults={
+            "directions": "Healthcare corridor, second door on the left after the pharmacy hatch. "
+            "Ask at the healthcare desk if the door is locked.",
+            "seats": 3,
+            "is_private": True,
+            "is_comfortable": True,
+            "is_not_working_office": True,
+            "has_step_free_access": True,
+            "owner": Room.Owner.PRISON,
+            "booking_contact": "Prison admin office, extension 4412",
+        },
+    )
+    Room.objects.get_or_create(
+        site=site,
+        name="Healthcare office 2",
+        defaults={
+            "directions": "Healthcare corridor, opposite the treatment room.",
+            "seats": 2,
+            "is_private": False,
+            "is_comfortable": False,
+            "is_not_working_office": False,
+            "owner": Room.Owner.HEALTHCARE,
+            "booking_contact": "Healthcare admin",
+        },
+    )
+    supervisor, created = User.objects.get_or_create(
+        username="supervisor",
+        defaults={
+            "display_name": "Sam Okafor",
+            "role_title": "Senior Staff Nurse",
+            "first_name": "Sam",
+            "last_name": "Okafor",
+            "is_staff": True,
+        },
+    )
+    if created:
+        if password:
+            supervisor.set_password(password)
+        else:
+            supervisor.set_unusable_password()
+        supervisor.save()
+        supervisor.groups.add(Group.objects.get(name="Supervisors"))
+    if not Contract.objects.exists():
+        Contract.objects.create(version=1, published_at=timezone.now(), **DEMO_CONTRACT)
+
+    created_sessions = 0
+    monday = today - datetime.timedelta(days=today.weekday())
+    for week in range(DEMO_WEEKS):
+        for weekday in DEMO_WEEKDAYS:
+            day = monday + datetime.timedelta(weeks=week, days=weekday)
+            starts_at = datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone)
+            _, made = Session.objects.get_or_create(
+                site=site,
+                starts_at=starts_at,
+                defaults={
+                    "ends_at": starts_at + datetime.timedelta(hours=2),
+                    "room": room,
+                    "supervisor": supervisor,
+                    "kind": Session.Kind.REGULAR,
+                    "room_booking": Session.RoomBooking.CONFIRMED,
+                    "status": Session.Status.CANCELLED if (week, weekday) == (2, 1) else Session.Status.SCHEDULED,
+                    "cancel_reason": CANCELLED_REASON if (week, weekday) == (2, 1) else "",
+                },
+            )
+            created_sessions += made
+    return {"sessions_created": created_sessions}

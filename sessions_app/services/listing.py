@@ -1,0 +1,46 @@
+"""What staff see: the upcoming drop-ins, grouped the way people read a calendar."""
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from ..models import Session, Site, Team
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    sessions: list[Session] = field(default_factory=list)
+
+
+@dataclass
+class Week:
+    starts_on: datetime.date
+    days: list[Day] = field(default_factory=list)
+
+
+def sessions_upcoming(
+    *, now: datetime.datetime, weeks: int, site: Site | None = None, team: Team | None = None
+) -> QuerySet[Session]:
+    """Return sessions not yet over that start within `weeks` weeks, cancelled ones included."""
+    sessions = Session.objects.between(now, now + datetime.timedelta(weeks=weeks))
+    if team is not None:
+        sessions = sessions.for_team(team)
+    elif site is not None:
+        sessions = sessions.at_site(site)
+    return sessions.for_display().order_by("starts_at", "pk")
+
+
+def sessions_by_week(sessions) -> list[Week]:
+    """Group sessions (in time order) by the Monday-to-Sunday week and day of their site's local date."""
+    weeks: list[Week] = []
+    for session in sessions:
+        local_date = session.local_starts_at.date()
+        monday = local_date - datetime.timedelta(days=local_date.weekday())
+        if not weeks or weeks[-1].starts_on != monday:
+            weeks.append(Week(starts_on=monday))
+        days = weeks[-1].days
+        if not days or days[-1].date != local_date:
+            days.append(Day(date=local_date))
+        days[-1].sessions.append(session)
+    return weeks
