@@ -18,6 +18,7 @@ class UpcomingFilterForm(forms.Form):
     team = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Choose a team from the list."})
     weeks = forms.IntegerField(
         required=False,
+        widget=forms.HiddenInput,
         min_value=1,
         max_value=MAX_WEEKS,
         error_messages={
@@ -47,11 +48,12 @@ class UpcomingFilterForm(forms.Form):
 
     @property
     def show_site_filter(self) -> bool:
-        return len(self.sites) > 1
+        # A field with an error is always shown, so the error summary's link has a target.
+        return len(self.sites) > 1 or "site" in self.errors
 
     @property
     def show_team_filter(self) -> bool:
-        return len(self.teams) > 1
+        return len(self.teams) > 1 or "team" in self.errors
 
     def value(self, name, default=None):
         """Return a field's cleaned value, or the default when it is missing or invalid."""
@@ -61,5 +63,5 @@ class UpcomingFilterForm(forms.Form):
         return self.cleaned_data.get(name) or default
 
     @property
-    def weeks(self) -> int:
+    def weeks_ahead(self) -> int:
         return self.value("weeks", settings.DROPIN_UPCOMING_WEEKS)

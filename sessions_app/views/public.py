@@ -16,7 +16,7 @@ def upcoming(request):
     """Who may see it: anyone. The next drop-ins, grouped by week and day."""
     now = timezone.now()
     form = UpcomingFilterForm(request.GET, sites=list(Site.objects.all()))
-    site, team, weeks = form.value("site"), form.value("team"), form.weeks
+    site, team, weeks = form.value("site"), form.value("team"), form.weeks_ahead
     sessions = list(sessions_upcoming(now=now, weeks=weeks, site=site, team=team))
     more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if weeks < MAX_WEEKS else None
     return render(request, "public/upcoming.html", {

@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+
+from sessions_app.models import Contract, Room, Session, Site, Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return [model.objects.count() for model in (Site, Team, Room, Contract, User, Session)]
+
+
+def test_seed_demo_creates_the_case_study_site():
+    call_command("seed_demo")
+    site = Site.objects.get()
+    assert (site.lunch_starts_at.hour, site.lunch_ends_at.hour) == (12, 13)
+    assert sorted(site.teams.values_list("name", flat=True)) == [
+        "Mental health in-reach", "Primary care", "Prison staff",
+    ]
+    assert [room.is_suitable for room in site.rooms.order_by("name")] == [False, True]
+    assert not site.rooms.get(name="Healthcare office 2").is_private
+    assert Contract.objects.current().version == 1
+    assert Session.objects.count() == 16
+    assert Session.objects.filter(status=Session.Status.CANCELLED).count() == 1
+    assert {(s.local_starts_at.hour, s.local_starts_at.minute, s.local_ends_at.hour) for s in Session.objects.all()} == {
+        (11, 30, 13)
+    }
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo")
+    before = counts()
+    sessions = list(Session.objects.values_list("pk", "sequence", "status"))
+    call_command("seed_demo")
+    assert counts() == before
+    assert list(Session.objects.values_list("pk", "sequence", "status")) == sessions
+
+
+def test_demo_supervisor_cannot_sign_in_without_a_password():
+    call_command("seed_demo")
+    assert not User.objects.get(username="supervisor").has_usable_password()

@@ -1,0 +1,51 @@
+"""The project as an operator meets it: settings, static files, migrations."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    environment.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_without_secret_key_stops_with_a_clear_message():
+    result = run_manage("check", DEBUG="false", ALLOWED_HOSTS="dropin.example.nhs.uk")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set. With DEBUG=false" in result.stderr
+
+
+def test_production_without_allowed_hosts_stops_with_a_clear_message():
+    result = run_manage("check", DEBUG="false", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
+                        DEBUG="false", SECRET_KEY="k3" * 30 + "-Zq9", ALLOWED_HOSTS="dropin.example.nhs.uk")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_collectstatic_builds_the_manifest_whitenoise_serves(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert (tmp_path / "staticfiles.json").exists()
+    css = next(tmp_path.glob("vendor/nhsuk-frontend-10.6.1/nhsuk-frontend.min.*.css"))
+    assert "https://" not in css.read_text(), "every asset must be served by the app itself"
+
+
+@pytest.mark.django_db
+def test_no_model_changes_are_missing_a_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
