@@ -1,7 +1,11 @@
 """Display helpers in the NHS.UK content style: “11:30am to 1:30pm”, “midday”."""
 import datetime
+import itertools
+import re
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -33,3 +37,20 @@ def nhs_date(value: datetime.date | datetime.datetime | None) -> str:
     if value is None:
         return ""
     return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+@register.filter(needs_autoescape=True)
+def plain_text(value: str, autoescape=True):
+    """Turn plain text into NHS.UK paragraphs and lists: blank lines part paragraphs, “- ” starts a list item."""
+    escape = conditional_escape if autoescape else (lambda text: text)
+    html = []
+    for block in re.split(r"\n\s*\n", value.strip().replace("\r\n", "\n")):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        # Consecutive lines of one kind (text or list item) make one paragraph or one list.
+        for is_item, run in itertools.groupby(lines, key=lambda line: line.startswith("- ")):
+            run = [escape(line[2:].strip() if is_item else line) for line in run]
+            if is_item:
+                html.append('<ul class="nhsuk-list nhsuk-list--bullet">' + "".join(f"<li>{item}</li>" for item in run) + "</ul>")
+            else:
+                html.append("<p>" + "<br>".join(run) + "</p>")
+    return mark_safe("".join(html))
