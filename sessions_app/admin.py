@@ -44,11 +44,6 @@ class RoomAdmin(admin.ModelAdmin):
         return room.is_suitable
 
 
-class AttendanceInline(admin.TabularInline):
-    model = Attendance
-    extra = 0
-
-
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ("starts_at", "site", "room", "supervisor", "kind", "status", "room_booking")
@@ -58,7 +53,6 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("room",)
     filter_horizontal = ("audience_teams",)
     readonly_fields = ("sequence", "created_at", "updated_at")
-    inlines = [AttendanceInline]
 
     def has_delete_permission(self, request, obj=None):
         # Calendars and reports need every session: cancel it instead.
@@ -83,7 +77,7 @@ class ContractAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_published)
 
-    @admin.action(description="Publish the selected draft versions")
+    @admin.action(description="Publish the selected draft versions", permissions=["change"])
     def publish(self, request, queryset):
         count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
         self.message_user(request, f"Published {count} version(s).", messages.SUCCESS)
@@ -91,5 +85,19 @@ class ContractAdmin(admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(admin.ModelAdmin):
+    """Raw counts, for correcting mistakes. Not logged: a log entry would time-stamp a tally (privacy rule 1)."""
+
     list_display = ("session", "staff_group", "seen", "not_seen")
     list_select_related = ("session__site",)
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletion(self, request, obj, object_repr):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from .models import Site, Team
+from .models import Room, Session, Site, StaffGroup, TallyStep, Team
 
 MAX_WEEKS = 52
 
@@ -65,3 +65,120 @@ class UpcomingFilterForm(forms.Form):
     @property
     def weeks_ahead(self) -> int:
         return self.value("weeks", settings.DROPIN_UPCOMING_WEEKS)
+
+
+class SessionForm(forms.Form):
+    """Add an ad hoc or extra session: the date alone is enough."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
+                                  error_messages={"invalid_choice": "Choose one of your sites."})
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": "Enter the date of the session.",
+                                           "invalid": "Enter a real date, for example 1/12/2026."})
+    start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
+                                 help_text="Leave empty for 30 minutes before lunch.",
+                                 error_messages={"invalid": "Enter a time, for example 11:30."})
+    end_time = forms.TimeField(required=False, label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
+                               help_text="Leave empty for 30 minutes after lunch.",
+                               error_messages={"invalid": "Enter a time, for example 13:30."})
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
+                                  empty_label="The first suitable room that is free",
+                                  error_messages={"invalid_choice": "Choose a room from the list."})
+    kind = forms.ChoiceField(choices=[("ad_hoc", "Ad hoc"), ("extra", "Extra (demand outgrew supply)")],
+                             initial="ad_hoc", label="Kind of session")
+    audience_teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Who it is for", help_text="Leave all unticked for everyone at the site.",
+        error_messages={"invalid_choice": "Choose teams from the list."},
+    )
+    public_note = forms.CharField(required=False, max_length=300, label="Note for staff (optional)",
+                                  widget=forms.Textarea)
+
+    def __init__(self, data=None, *, sites, initial=None):
+        super().__init__(data, initial=initial)
+        self.fields["site"].queryset = sites
+        self.fields["room"].queryset = Room.objects.filter(site__in=sites, is_active=True).select_related("site")
+        self.fields["room"].label_from_instance = lambda room: f"{room.name} ({room.site.name})" if len(sites) > 1 else room.name
+        self.fields["audience_teams"].queryset = Team.objects.filter(site__in=sites).select_related("site")
+
+    def clean(self):
+        cleaned = super().clean()
+        site, room = cleaned.get("site"), cleaned.get("room")
+        if site and room and room.site_id != site.pk:
+            self.add_error("room", forms.ValidationError("This room is at another site. Choose a room at this site.",
+                                                         code="room_site"))
+        teams = cleaned.get("audience_teams") or []
+        if site and any(team.site_id != site.pk for team in teams):
+            self.add_error("audience_teams", forms.ValidationError("Choose teams at this site.", code="team_site"))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why is it cancelled?",
+                             help_text="Staff see this, e.g. “Supervisor needed on the wing. Thursday goes ahead.”",
+                             error_messages={"required": "Give a reason for cancelling, so staff know why."})
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"required": "Enter the new date.",
+                                           "invalid": "Enter a real date, for example 1/12/2026."})
+    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
+                                 error_messages={"required": "Enter the new start time.",
+                                                 "invalid": "Enter a time, for example 11:30."})
+    end_time = forms.TimeField(label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
+                               error_messages={"required": "Enter the new end time.",
+                                               "invalid": "Enter a time, for example 13:30."})
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, empty_label="No room yet",
+                                  error_messages={"invalid_choice": "Choose a room from the list."})
+    reason = forms.CharField(max_length=200, label="Why is it moving?", help_text="Staff see this.",
+                             error_messages={"required": "Give a reason for moving it, so staff know why."})
+
+    def __init__(self, data=None, *, site, initial=None):
+        super().__init__(data, initial=initial)
+        self.fields["room"].queryset = Room.objects.filter(site=site, is_active=True)
+
+
+class TallyForm(forms.Form):
+    action = forms.ChoiceField(choices=TallyStep.Action.choices + [("undo", "Undo")],
+                               error_messages={"invalid_choice": "Choose one of the buttons."})
+    staff_group = forms.ChoiceField(choices=StaffGroup.choices, required=False,
+                                    error_messages={"invalid_choice": "Choose a staff group from the list."})
+
+
+class CorrectionForm(forms.Form):
+    seen = forms.IntegerField(min_value=0, max_value=500, label="People seen",
+                              error_messages={"required": "Enter how many people were seen.",
+                                              "invalid": "Enter a whole number.",
+                                              "min_value": "Counts cannot be negative.",
+                                              "max_value": "Enter a number up to 500."})
+    not_seen = forms.IntegerField(min_value=0, max_value=500, label="People not seen",
+                                  error_messages={"required": "Enter how many people could not be seen.",
+                                                  "invalid": "Enter a whole number.",
+                                                  "min_value": "Counts cannot be negative.",
+                                                  "max_value": "Enter a number up to 500."})
+    reason = forms.CharField(max_length=300, label="Why are you correcting the totals?",
+                             error_messages={"required": "Give a reason for the correction."})
+
+
+class RoomBookingForm(forms.Form):
+    room_booking = forms.ChoiceField(choices=Session.RoomBooking.choices, label="Room booking",
+                                     error_messages={"invalid_choice": "Choose a booking status from the list."})
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)",
+                           help_text="For example who you asked and when they will answer.")
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["site", "name", "directions", "seats", "is_private", "is_comfortable", "is_not_working_office",
+                  "has_step_free_access", "owner", "booking_contact", "is_active"]
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["site"].empty_label = None
+        self.fields["name"].error_messages["required"] = "Enter the room's name."
+        self.fields["seats"].error_messages.update(
+            {"required": "Enter how many seats it has.", "invalid": "Enter a whole number of seats."}
+        )

@@ -1,10 +1,25 @@
 from django.urls import path
 
-from .views import public
+from .views import accounts, public, supervise
 
 urlpatterns = [
+    # Staff: no account needed.
     path("", public.upcoming, name="upcoming"),
     path("sessions/<int:pk>/", public.session_detail, name="session_detail"),
     path("contract/", public.contract_current, name="contract"),
     path("contract/v<int:version>/", public.contract_version, name="contract_version"),
+    # Supervisors and managers.
+    path("sign-in/", accounts.sign_in, name="sign_in"),
+    path("sign-out/", accounts.sign_out, name="sign_out"),
+    path("supervise/", supervise.home, name="supervise_home"),
+    path("supervise/sessions/add/", supervise.session_add, name="supervise_session_add"),
+    path("supervise/sessions/<int:pk>/", supervise.session_detail, name="supervise_session"),
+    path("supervise/sessions/<int:pk>/tally/", supervise.session_tally, name="supervise_tally"),
+    path("supervise/sessions/<int:pk>/cancel/", supervise.session_cancel, name="supervise_cancel"),
+    path("supervise/sessions/<int:pk>/move/", supervise.session_move, name="supervise_move"),
+    path("supervise/sessions/<int:pk>/room-booking/", supervise.session_room_booking, name="supervise_room_booking"),
+    path("supervise/sessions/<int:pk>/correct/", supervise.session_correct, name="supervise_correct"),
+    path("supervise/rooms/", supervise.rooms, name="supervise_rooms"),
+    path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
+    path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),
 ]

@@ -79,3 +79,21 @@ def make_contract(version=None, published=True, **fields) -> Contract:
 
 def make_attendance(session=None, **fields) -> Attendance:
     return Attendance.objects.create(session=session or make_session(), **fields)
+
+
+def make_supervisor(site: Site | None = None, **fields) -> User:
+    from django.contrib.auth.models import Group
+
+    user = make_user(**fields)
+    user.groups.add(Group.objects.get(name="Supervisors"))
+    if site is not None:
+        site.supervisors.add(user)
+    return user
+
+
+def make_manager(**fields) -> User:
+    from django.contrib.auth.models import Group
+
+    user = make_user(**fields)
+    user.groups.add(Group.objects.get(name="Managers"))
+    return user

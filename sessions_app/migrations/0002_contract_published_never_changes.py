@@ -3,6 +3,10 @@
 The model and the admin refuse it with a message first; this trigger catches everything
 else, such as a bulk QuerySet.update(). Publishing (published_at from empty to a date)
 is allowed because the old row was still a draft.
+
+SQLite drops a table's triggers when a migration rebuilds the table: a migration that
+alters sessions_app_contract must create this trigger again. The contract tests fail if
+it is missing.
 """
 from django.db import migrations
 

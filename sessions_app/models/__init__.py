@@ -1,8 +1,12 @@
-"""Drop-in's domain, one module per part: people, places, sessions, contract, evidence."""
+"""Drop-in's domain, one module per part: people, places, sessions, contract, evidence, audit."""
+from .audit import AuditEntry
 from .contract import Contract
-from .evidence import Attendance
+from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
 from .people import User
 from .places import Room, Site, Team
-from .sessions import Session
+from .sessions import Series, Session
 
-__all__ = ["Attendance", "Contract", "Room", "Session", "Site", "Team", "User"]
+__all__ = [
+    "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "Room", "Series", "Session", "Site",
+    "StaffGroup", "TallyStep", "Team", "User",
+]

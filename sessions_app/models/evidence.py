@@ -37,6 +37,11 @@ class Attendance(models.Model):
                 violation_error_message="This session already has counts for this staff group.",
             ),
             models.CheckConstraint(
+                condition=Q(staff_group__in=StaffGroup.values),
+                name="%(app_label)s_%(class)s_staff_group_known",
+                violation_error_message="Choose a staff group from the list.",
+            ),
+            models.CheckConstraint(
                 condition=Q(seen__gte=0),
                 name="%(app_label)s_%(class)s_seen_not_negative",
                 violation_error_message="The number seen cannot be negative.",
@@ -51,3 +56,40 @@ class Attendance(models.Model):
     def __str__(self):
         group = self.get_staff_group_display()
         return f"{self.session}: {group}"
+
+
+class TallyStep(models.Model):
+    """One press of a tally button, kept only so the last one can be undone.
+
+    Like Attendance it holds no person and no time: only the order of presses in a session.
+    """
+
+    class Action(models.TextChoices):
+        ARRIVED = "arrived", "Someone arrived"
+        STARTED = "started", "Started seeing the next person"
+        FINISHED = "finished", "Finished"
+        LEFT = "left", "Left without being seen"
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="tally_steps")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    staff_group = models.CharField(max_length=20, choices=StaffGroup.choices, blank=True, default=StaffGroup.NOT_GIVEN)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.session}: {self.get_action_display()}"
+
+
+class AttendanceCorrection(models.Model):
+    """A supervisor's correction of a session's totals after it ended, with the reason kept."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="corrections")
+    seen_before = models.PositiveIntegerField()
+    not_seen_before = models.PositiveIntegerField()
+    seen_after = models.PositiveIntegerField()
+    not_seen_after = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300)
+
+    def __str__(self):
+        return f"{self.session}: {self.reason}"

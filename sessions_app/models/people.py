@@ -16,6 +16,11 @@ class User(AbstractUser):
         help_text="The role staff see beside the name, e.g. “Senior Staff Nurse”.",
     )
 
+    weekly_target_hours = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True,
+        help_text="Hours a week off the floor for supervision, agreed with the manager.",
+    )
+
     def __str__(self):
         return self.public_name
 

@@ -33,6 +33,10 @@ class Site(models.Model):
     minutes_per_person = models.PositiveSmallIntegerField(
         default=15, help_text="Time a supervisor usually spends with one person; used to judge capacity."
     )
+    supervisors = models.ManyToManyField(
+        "sessions_app.User", blank=True, related_name="supervised_sites",
+        help_text="Supervisors who run drop-ins here and may change its sessions and rooms.",
+    )
 
     class Meta:
         ordering = ["name"]

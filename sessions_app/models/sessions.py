@@ -14,6 +14,73 @@ from .places import Room, Site, Team
 MAX_SESSION_LENGTH = datetime.timedelta(hours=4)
 
 
+MAX_SERIES_DAYS = 366
+
+
+class Series(models.Model):
+    """A regular rule that makes sessions: chosen weekdays, every N weeks, between two dates."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="series")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="series", null=True, blank=True)
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="series")
+    weekdays = models.JSONField(help_text="Weekday numbers, Monday 0 to Sunday 6.")
+    every_weeks = models.PositiveSmallIntegerField("every how many weeks", default=1)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    skip_dates = models.JSONField(default=list, blank=True, help_text="Dates (YYYY-MM-DD) with no session.")
+    audience_teams = models.ManyToManyField(Team, blank=True, related_name="series")
+    public_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_on_or_after_start",
+                violation_error_message="The last date must be on or after the first date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__lte=F("starts_on") + datetime.timedelta(days=MAX_SERIES_DAYS)),
+                name="%(app_label)s_%(class)s_at_most_a_year",
+                violation_error_message="A series can run for at most a year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=1, every_weeks__lte=8),
+                name="%(app_label)s_%(class)s_every_1_to_8_weeks",
+                violation_error_message="Repeat every 1 to 8 weeks.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="%(app_label)s_%(class)s_ends_after_it_starts",
+                violation_error_message="Sessions must end after they start.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site}: every {self.every_weeks} week(s) from {self.starts_on} to {self.ends_on}"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SessionKind(models.TextChoices):
+    REGULAR = "regular", "Regular"
+    AD_HOC = "ad_hoc", "Ad hoc"
+    EXTRA = "extra", "Extra"
+
+
+class RoomBooking(models.TextChoices):
+    NOT_NEEDED = "not_needed", "Not needed"
+    REQUESTED = "requested", "Requested"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+
+
 class SessionQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Session.Status.SCHEDULED)
@@ -40,22 +107,15 @@ class SessionQuerySet(models.QuerySet):
 class Session(models.Model):
     """One drop-in window: no booking, staff just turn up."""
 
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
-
-    class Kind(models.TextChoices):
-        REGULAR = "regular", "Regular"
-        AD_HOC = "ad_hoc", "Ad hoc"
-        EXTRA = "extra", "Extra"
-
-    class RoomBooking(models.TextChoices):
-        NOT_NEEDED = "not_needed", "Not needed"
-        REQUESTED = "requested", "Requested"
-        CONFIRMED = "confirmed", "Confirmed"
-        DECLINED = "declined", "Declined"
+    Status = SessionStatus
+    Kind = SessionKind
+    RoomBooking = RoomBooking
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions")
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions",
+        help_text="The regular series that made this session, if any.",
+    )
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, related_name="sessions", null=True, blank=True,
         help_text="Leave empty while a room is still being found.",
@@ -71,6 +131,10 @@ class Session(models.Model):
     room_booking = models.CharField(
         "room booking", max_length=20, choices=RoomBooking.choices, default=RoomBooking.NOT_NEEDED
     )
+    room_requested_on = models.DateField(
+        null=True, blank=True, help_text="When the room was requested from the prison's booking contact."
+    )
+    room_booking_note = models.CharField(max_length=300, blank=True)
     audience_teams = models.ManyToManyField(
         Team, blank=True, related_name="sessions",
         help_text="Leave empty for everyone at the site.",
@@ -78,6 +142,9 @@ class Session(models.Model):
     public_note = models.CharField(max_length=300, blank=True, help_text="Shown to staff with the session.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Live tally while the session runs. Counts only: never who, never when.
+    waiting = models.PositiveIntegerField(default=0, editable=False)
+    in_session = models.PositiveIntegerField(default=0, editable=False)
     sequence = models.PositiveIntegerField(
         default=0, editable=False, help_text="Grows on every change so calendar clients take the newest."
     )
@@ -101,6 +168,21 @@ class Session(models.Model):
                 condition=Q(ends_at__lte=F("starts_at") + MAX_SESSION_LENGTH),
                 name="%(app_label)s_%(class)s_at_most_four_hours",
                 violation_error_message="A session can be at most 4 hours long.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values),
+                name="%(app_label)s_%(class)s_status_known",
+                violation_error_message="Choose a status from the list.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SessionKind.values),
+                name="%(app_label)s_%(class)s_kind_known",
+                violation_error_message="Choose a kind of session from the list.",
+            ),
+            models.CheckConstraint(
+                condition=Q(room_booking__in=RoomBooking.values),
+                name="%(app_label)s_%(class)s_room_booking_known",
+                violation_error_message="Choose a room booking status from the list.",
             ),
             models.CheckConstraint(
                 condition=Q(status="scheduled") | ~Q(cancel_reason=""),
@@ -158,13 +240,20 @@ class Session(models.Model):
             return True
         return not Session.objects.filter(pk=self.pk, room_id=self.room_id).exists()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, update_fields=None, **kwargs):
         # Calendar clients keep the copy with the highest SEQUENCE, so every change counts.
-        if not self._state.adding:
-            self.sequence = F("sequence") + 1
-        super().save(*args, **kwargs)
-        if not isinstance(self.sequence, int):
-            self.refresh_from_db(fields=["sequence"])
+        if self._state.adding:
+            return super().save(*args, update_fields=update_fields, **kwargs)
+        if update_fields is not None:
+            update_fields = {*update_fields, "sequence", "updated_at"}
+        stored_sequence = self.sequence
+        self.sequence = F("sequence") + 1
+        try:
+            super().save(*args, update_fields=update_fields, **kwargs)
+        except Exception:
+            self.sequence = stored_sequence
+            raise
+        self.refresh_from_db(fields=["sequence"])
 
     @property
     def is_cancelled(self) -> bool:

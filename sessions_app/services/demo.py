@@ -125,6 +125,7 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             supervisor.set_unusable_password()
         supervisor.save()
         supervisor.groups.add(Group.objects.get(name="Supervisors"))
+    site.supervisors.add(supervisor)
     if not Contract.objects.exists():
         Contract.objects.create(version=1, published_at=timezone.now(), **DEMO_CONTRACT)
 

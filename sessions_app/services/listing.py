@@ -31,10 +31,11 @@ def sessions_upcoming(
     return sessions.for_display().order_by("starts_at", "pk")
 
 
-def sessions_by_week(sessions) -> list[Week]:
-    """Group sessions (in time order) by the Monday-to-Sunday week and day of their site's local date."""
+def sessions_by_week(sessions: list[Session]) -> list[Week]:
+    """Group sessions by the Monday-to-Sunday week and day of their site's local date."""
     weeks: list[Week] = []
-    for session in sessions:
+    # Sites may be in different time zones: order by local date first, so each day has one heading.
+    for session in sorted(sessions, key=lambda session: (session.local_starts_at.date(), session.starts_at)):
         local_date = session.local_starts_at.date()
         monday = local_date - datetime.timedelta(days=local_date.weekday())
         if not weeks or weeks[-1].starts_on != monday:

@@ -7,6 +7,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from ..services.tally import busyness as describe_busyness
+
 register = template.Library()
 
 
@@ -29,6 +31,12 @@ def nhs_time(value: datetime.datetime | datetime.time | None) -> str:
 def time_window(session) -> str:
     """Return “11:30am to 1:30pm” in the session's site time zone."""
     return f"{nhs_time(session.local_starts_at)} to {nhs_time(session.local_ends_at)}"
+
+
+@register.filter
+def busyness(waiting: int) -> str:
+    """Return “quiet”, “busy” or “very busy”: staff never see how many people are waiting."""
+    return describe_busyness(waiting)
 
 
 @register.filter

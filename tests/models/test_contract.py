@@ -6,6 +6,7 @@ from django.utils import timezone
 from sessions_app.models import Contract
 from sessions_app.models.contract import PublishedContractError
 from tests.factories import CONTRACT_TEXT, make_contract
+from tests.marks import postgres_only
 from tests.rules import assert_refused
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,17 @@ def test_current_is_the_highest_published_version_never_a_draft():
 def test_no_current_contract_until_one_is_published():
     make_contract(version=1, published=False)
     assert Contract.objects.current() is None
+
+
+@postgres_only
+def test_database_refuses_to_delete_a_published_contract():
+    contract = make_contract(version=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contract.objects.filter(pk=contract.pk).delete()
+    assert Contract.objects.filter(pk=contract.pk).exists()
+
+
+def test_draft_contract_can_be_deleted():
+    draft = make_contract(version=1, published=False)
+    Contract.objects.filter(pk=draft.pk).delete()
+    assert not Contract.objects.exists()

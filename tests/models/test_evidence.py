@@ -1,6 +1,7 @@
 """Privacy rule 1: attendance never identifies anyone."""
 import pytest
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
 from sessions_app.models import Attendance, User
 from tests.factories import make_attendance, make_session
@@ -26,10 +27,6 @@ def test_attendance_has_no_identifying_field_type_or_link_to_a_person():
         assert getattr(field, "related_model", None) is not User, field.name
 
 
-def test_attendance_staff_group_is_a_fixed_list():
-    assert Attendance._meta.get_field("staff_group").choices
-
-
 def test_valid_attendance_saves():
     attendance = Attendance(session=make_session(), staff_group="nurse", seen=4, not_seen=1)
     attendance.full_clean()
@@ -51,3 +48,12 @@ def test_one_row_per_session_and_staff_group():
         Attendance, {"session": existing.session, "staff_group": "nurse", "seen": 1},
         "This session already has counts for this staff group.",
     )
+
+
+def test_staff_group_must_come_from_the_fixed_list():
+    fields = {"session": make_session(), "staff_group": "Jo from B wing"}
+    with pytest.raises(ValidationError) as caught:
+        Attendance(**fields).full_clean()
+    assert caught.value.message_dict["staff_group"] == ["Value 'Jo from B wing' is not a valid choice."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attendance.objects.create(**fields)

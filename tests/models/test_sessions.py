@@ -158,3 +158,30 @@ def test_supervisor_from_another_session_is_free_in_another_room_at_another_time
     supervisor = make_user()
     first = make_session(supervisor=supervisor)
     Session(**session_fields(supervisor=supervisor, starts_at=first.ends_at + HOUR)).full_clean()
+
+
+@pytest.mark.parametrize("field, value", [("status", "Cancelled"), ("kind", "weekly"), ("room_booking", "maybe")])
+def test_choices_are_kept_by_the_database(field, value):
+    fields = session_fields(**{field: value, "cancel_reason": "x"})
+    with pytest.raises(ValidationError) as caught:
+        Session(**fields).full_clean()
+    # The field's own check speaks first; the named constraint stands behind it in the database.
+    assert caught.value.message_dict[field] == [f"Value '{value}' is not a valid choice."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.create(**fields)
+
+
+def test_saving_only_some_fields_still_bumps_the_sequence():
+    session = make_session()
+    session.status, session.cancel_reason = Session.Status.CANCELLED, "Lockdown"
+    session.save(update_fields=["status", "cancel_reason"])
+    session.refresh_from_db()
+    assert session.sequence == 1
+
+
+def test_a_failed_save_leaves_the_sequence_a_number():
+    session = make_session()
+    session.ends_at = session.starts_at
+    with pytest.raises(IntegrityError), transaction.atomic():
+        session.save()
+    assert session.sequence == 0

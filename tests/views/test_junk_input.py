@@ -1,7 +1,8 @@
-"""Junk on every public URL gives a page with a message or "Page not found", never a 500."""
+"""Junk on every URL gives a page with a message, a redirect or "Page not found", never a 500."""
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
+from sessions_app.models import Session
 from tests.factories import make_contract, make_session
 
 pytestmark = pytest.mark.django_db
@@ -13,30 +14,52 @@ JUNK_QUERIES = [
 ]
 
 
-def public_paths() -> dict[str, str]:
-    """Map each public URL name to a real path, with real objects in its parameters."""
+def url_paths() -> dict[str, str]:
+    """Map each URL name (but the admin's) to a real path, with real objects in its parameters."""
     session = make_session()
     contract = make_contract(version=1)
-    arguments = {"session_detail": [session.pk], "contract_version": [contract.version]}
     paths = {}
     for pattern in get_resolver().url_patterns:
         if str(pattern.pattern).startswith("admin"):
             continue
         for inner in getattr(pattern, "url_patterns", [pattern]):
-            if isinstance(inner, URLPattern) and inner.name:
-                paths[inner.name] = reverse(inner.name, args=arguments.get(inner.name, []))
+            if not (isinstance(inner, URLPattern) and inner.name):
+                continue
+            route = str(inner.pattern)
+            if "<int:version>" in route:
+                args = [contract.version]
+            elif "<int:pk>" in route:
+                args = [session.room.pk if route.startswith("supervise/rooms/") else session.pk]
+            else:
+                args = []
+            paths[inner.name] = reverse(inner.name, args=args)
     return paths
 
 
-def test_every_public_url_is_covered():
-    assert set(public_paths()) == {"upcoming", "session_detail", "contract", "contract_version"}
+def test_every_url_is_walked():
+    assert {"upcoming", "session_detail", "contract", "contract_version", "supervise_home",
+            "supervise_session", "supervise_tally", "supervise_room_edit"} <= set(url_paths())
 
 
 @pytest.mark.parametrize("query", JUNK_QUERIES)
 def test_junk_query_strings_never_give_a_server_error(client, query):
-    for name, path in public_paths().items():
+    for name, path in url_paths().items():
         response = client.get(path + query)
-        assert response.status_code in (200, 404), (name, query, response.status_code)
+        assert response.status_code in (200, 302, 404, 405), (name, query, response.status_code)
+
+
+@pytest.mark.parametrize("query", JUNK_QUERIES)
+def test_junk_for_a_signed_in_supervisor_never_gives_a_server_error(client, query):
+    from tests.factories import make_supervisor
+
+    paths = url_paths()
+    client.force_login(make_supervisor(Session.objects.get().site))
+    for name, path in paths.items():
+        if name == "sign_out":
+            continue
+        for response in (client.get(path + query), client.post(path + query, {"reason": "\x00" * 3, "date": "9999-99-99",
+                                                                               "action": "<script>", "seats": "-1"})):
+            assert response.status_code in (200, 302, 404, 405), (name, query, response.status_code)
 
 
 @pytest.mark.parametrize("suffix", ["%00/", "0/", "-1/", "1e3/", "99999999999999999999999999/", "%E2%80%AE/"])

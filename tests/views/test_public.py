@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from sessions_app.models import Session
+from sessions_app.templatetags.dropin import nhs_date
 from tests.factories import (
     local, make_contract, make_room, make_session, make_site, make_team, make_user,
 )
@@ -49,13 +50,16 @@ def test_upcoming_page_explains_drop_in_and_links_to_the_contract(client):
 
 
 def test_upcoming_page_groups_by_week_and_day(client):
-    make_session(starts_at=local(2026, 12, 1))  # Tuesday
-    make_session(starts_at=local(2026, 12, 3))  # Thursday
-    make_session(starts_at=local(2026, 12, 8))  # next Tuesday
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())  # next week's Monday
+    tuesday, thursday, next_tuesday = (monday + datetime.timedelta(days=n) for n in (1, 3, 8))
+    for day in (tuesday, thursday, next_tuesday):
+        make_session(starts_at=local(day.year, day.month, day.day))
     page = text(client.get("/?weeks=4"))
-    assert page.index("Week beginning Monday 30 November 2026") < page.index("Tuesday 1 December")
-    assert page.index("Thursday 3 December") < page.index("Week beginning Monday 7 December 2026")
-    assert page.index("Week beginning Monday 7 December 2026") < page.index("Tuesday 8 December")
+    week_one, week_two = (f"Week beginning {nhs_date(day)}" for day in (monday, monday + datetime.timedelta(weeks=1)))
+    day_heading = lambda day: f"{day:%A} {day.day} {day:%B}"  # noqa: E731
+    assert page.index(week_one) < page.index(day_heading(tuesday)) < page.index(day_heading(thursday))
+    assert page.index(day_heading(thursday)) < page.index(week_two) < page.index(day_heading(next_tuesday))
 
 
 def test_empty_state_when_nothing_is_published(client):
@@ -197,6 +201,38 @@ def test_times_show_in_the_sites_time_zone_on_both_sides_of_the_clock_change(cli
     assert session.starts_at.astimezone(datetime.UTC).hour == utc_hour
     page = text(client.get(f"/sessions/{session.pk}/"))
     assert "midday to 1pm" in page
+
+
+def next_date_in(month: int) -> datetime.date:
+    day = timezone.localdate() + DAY
+    while day.month != month:
+        day += DAY
+    return day
+
+
+@pytest.mark.parametrize("month, utc_hour", [(3, 11), (11, 12)])
+def test_upcoming_page_shows_midday_london_in_march_and_november_whatever_the_server_zone(
+    client, settings, month, utc_hour
+):
+    settings.TIME_ZONE = "UTC"
+    day = next_date_in(month)
+    if month == 3:
+        day = max(day, day.replace(day=29))  # after the clocks go forward on the last Sunday of March
+    session = make_session(starts_at=local(day.year, day.month, day.day, 12, 0),
+                           ends_at=local(day.year, day.month, day.day, 13, 0))
+    assert session.starts_at.astimezone(datetime.UTC).hour == utc_hour
+    assert "midday to 1pm" in text(client.get("/?weeks=52"))
+
+
+def test_sessions_in_two_time_zones_keep_one_heading_per_day(client):
+    day = timezone.localdate() + 2 * DAY
+    london, new_york = make_site(), make_site(time_zone="America/New_York")
+    make_session(site=london, room=make_room(london), starts_at=local(day.year, day.month, day.day, 9, 0))
+    make_session(site=new_york, room=make_room(new_york),
+                 starts_at=local(day.year, day.month, day.day, 12, 0, zone=new_york.zone))
+    make_session(site=london, room=make_room(london), starts_at=local(day.year, day.month, day.day, 18, 0))
+    html = client.get("/").content.decode()
+    assert re.findall(r'<h3 class="dropin-day">([^<]*)</h3>', html) == [f"{day:%A} {day.day} {day:%B}"]
 
 
 def test_upcoming_page_shows_a_lunchtime_session_in_local_time(client):

@@ -1,0 +1,119 @@
+"""Publishing dates: ad hoc and extra sessions, cancelling and moving, with the audit kept."""
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import Room, Session, Site, Team, User
+from .audit import audit_record, session_snapshot, snapshot
+
+LUNCH_MARGIN = datetime.timedelta(minutes=30)
+OVERLAP_MESSAGE = "This room or supervisor already has a session at that time. Choose another room or time."
+
+
+def lunch_window(*, site: Site, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """Return the default session for a day: 30 minutes before lunch to 30 minutes after, in the site's zone."""
+    starts = datetime.datetime.combine(day, site.lunch_starts_at, tzinfo=site.zone) - LUNCH_MARGIN
+    ends = datetime.datetime.combine(day, site.lunch_ends_at, tzinfo=site.zone) + LUNCH_MARGIN
+    return starts, ends
+
+
+def room_free(*, site: Site, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Room | None:
+    """Return the site's first suitable active room with nothing booked at that time, if any."""
+    busy = Session.objects.scheduled().overlapping(starts_at, ends_at).filter(room__isnull=False).values("room")
+    rooms = Room.objects.filter(site=site, is_active=True).exclude(pk__in=busy).order_by("name")
+    return next((room for room in rooms if room.is_suitable), None)
+
+
+def _save_checked(session: Session) -> None:
+    """Validate and save; a race the database catches (PostgreSQL) gets the same plain message."""
+    session.full_clean()
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        raise ValidationError(OVERLAP_MESSAGE, code="overlap")
+
+
+def _refuse_past(starts_at: datetime.datetime) -> None:
+    if starts_at < timezone.now():
+        raise ValidationError("A session cannot start in the past. Choose a later date or time.", code="past")
+
+
+@transaction.atomic
+def session_create(
+    *, actor: User, site: Site, supervisor: User, starts_at: datetime.datetime, ends_at: datetime.datetime,
+    room: Room | None, kind: str = Session.Kind.AD_HOC, audience_teams: list[Team] = (), public_note: str = "",
+    room_booking: str = Session.RoomBooking.NOT_NEEDED,
+) -> Session:
+    """Publish one session, or raise ValidationError with a sentence a person can act on."""
+    _refuse_past(starts_at)
+    session = Session(site=site, supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, room=room, kind=kind,
+                      public_note=public_note, room_booking=room_booking)
+    _save_checked(session)
+    session.audience_teams.set(audience_teams)
+    audit_record(actor=actor, action="create", obj=session, after=session_snapshot(session))
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
+    """Cancel a session; it stays, so calendars and reports still see it."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for cancelling, so staff know why.", code="reason")
+    before = session_snapshot(session)
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason.strip()
+    session.waiting = session.in_session = 0
+    _save_checked(session)
+    audit_record(actor=actor, action="cancel", obj=session, before=before, after=session_snapshot(session),
+                 reason=reason)
+    return session
+
+
+@transaction.atomic
+def session_move(*, actor: User, session: Session, starts_at: datetime.datetime, ends_at: datetime.datetime,
+                 room: Room | None, reason: str) -> Session:
+    """Move a session to a new time or room, keeping its identity (calendars update, not duplicate)."""
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled. Add a new session instead.", code="cancelled")
+    _refuse_past(starts_at)
+    before = session_snapshot(session)
+    session.starts_at, session.ends_at = starts_at, ends_at
+    if room != session.room:
+        session.room = room
+        session.room_booking = Session.RoomBooking.NOT_NEEDED if room is None else session.room_booking
+    session.public_note = (f"Moved: {reason.strip()}" if reason.strip() else session.public_note)[:300]
+    _save_checked(session)
+    audit_record(actor=actor, action="move", obj=session, before=before, after=session_snapshot(session),
+                 reason=reason)
+    return session
+
+
+@transaction.atomic
+def room_booking_set(*, actor: User, session: Session, status: str, note: str = "") -> Session:
+    """Move a session's room booking on: requested → confirmed or declined. Declined leaves it needing a room."""
+    before = session_snapshot(session)
+    session.room_booking = status
+    if status == Session.RoomBooking.REQUESTED:
+        session.room_requested_on = timezone.localdate()
+    if status == Session.RoomBooking.DECLINED:
+        session.room = None
+    session.room_booking_note = note.strip()
+    _save_checked(session)
+    audit_record(actor=actor, action="room_booking", obj=session, before=before, after=session_snapshot(session),
+                 reason=note)
+    return session
+
+
+@transaction.atomic
+def room_save(*, actor: User, room: Room) -> Room:
+    """Save a room's details and record the change."""
+    before = None
+    if room.pk:
+        stored = Room.objects.filter(pk=room.pk).first()
+        before = snapshot(stored) if stored else None
+    room.save()
+    audit_record(actor=actor, action="edit" if before else "create", obj=room, before=before, after=snapshot(room))
+    return room

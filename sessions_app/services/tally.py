@@ -1,0 +1,106 @@
+"""Counting during a session: anonymous, one hand, and safe when two devices press at once.
+
+Every count changes with F() in a conditional UPDATE, so concurrent presses add up and a
+count can never go below zero.
+"""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+
+from ..models import Attendance, AttendanceCorrection, Session, TallyStep, User
+from .audit import audit_record
+
+Action = TallyStep.Action
+BUSY_AT, VERY_BUSY_AT = 2, 5
+
+
+def _bump_attendance(session: Session, staff_group: str, field: str, by: int) -> None:
+    Attendance.objects.get_or_create(session=session, staff_group=staff_group)
+    updated = Attendance.objects.filter(session=session, staff_group=staff_group, **{f"{field}__gte": -by}).update(
+        **{field: F(field) + by}
+    )
+    if not updated:
+        raise ValidationError("There is nothing to undo for that count.", code="nothing")
+
+
+def _bump_session(session: Session, **changes: int) -> bool:
+    guards = {f"{field}__gte": -by for field, by in changes.items() if by < 0}
+    return bool(Session.objects.filter(pk=session.pk, **guards).update(
+        **{field: F(field) + by for field, by in changes.items()}
+    ))
+
+
+@transaction.atomic
+def tally_press(*, session: Session, action: str, staff_group: str = "") -> None:
+    """Apply one press; raise ValidationError when it makes no sense (nobody waiting, nobody being seen)."""
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled.", code="cancelled")
+    if action == Action.ARRIVED:
+        _bump_session(session, waiting=1)
+    elif action == Action.STARTED:
+        if not _bump_session(session, waiting=-1, in_session=1):
+            raise ValidationError("Nobody is waiting.", code="nobody_waiting")
+    elif action == Action.FINISHED:
+        if not _bump_session(session, in_session=-1):
+            raise ValidationError("Nobody is being seen. Press “Start seeing the next person” first.", code="nobody_seen")
+        _bump_attendance(session, staff_group, "seen", 1)
+    elif action == Action.LEFT:
+        if not _bump_session(session, waiting=-1):
+            raise ValidationError("Nobody is waiting.", code="nobody_waiting")
+        _bump_attendance(session, "", "not_seen", 1)
+    else:
+        raise ValidationError("Choose one of the buttons.", code="unknown_action")
+    TallyStep.objects.create(session=session, action=action, staff_group=staff_group if action == Action.FINISHED else "")
+
+
+@transaction.atomic
+def tally_undo(*, session: Session) -> TallyStep | None:
+    """Reverse the last press, if any; return it."""
+    step = TallyStep.objects.select_for_update().filter(session=session).order_by("-pk").first()
+    if step is None:
+        return None
+    if step.action == Action.ARRIVED:
+        _bump_session(session, waiting=-1)
+    elif step.action == Action.STARTED:
+        _bump_session(session, waiting=1, in_session=-1)
+    elif step.action == Action.FINISHED:
+        _bump_session(session, in_session=1)
+        _bump_attendance(session, step.staff_group, "seen", -1)
+    elif step.action == Action.LEFT:
+        _bump_session(session, waiting=1)
+        _bump_attendance(session, "", "not_seen", -1)
+    TallyStep.objects.filter(pk=step.pk).delete()
+    return step
+
+
+def tally_totals(*, session: Session) -> dict[str, int]:
+    totals = session.attendance.aggregate(seen=Sum("seen"), not_seen=Sum("not_seen"))
+    return {"seen": totals["seen"] or 0, "not_seen": totals["not_seen"] or 0}
+
+
+@transaction.atomic
+def tally_correct(*, actor: User, session: Session, seen: int, not_seen: int, reason: str) -> None:
+    """Set a finished session's totals by hand, keeping the reason and the numbers before."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for the correction.", code="reason")
+    if seen < 0 or not_seen < 0:
+        raise ValidationError("Counts cannot be negative.", code="negative")
+    before = tally_totals(session=session)
+    # Corrections replace the group breakdown with one ungrouped row: the totals are what was checked.
+    Attendance.objects.filter(session=session).delete()
+    Attendance.objects.create(session=session, seen=seen, not_seen=not_seen)
+    AttendanceCorrection.objects.create(
+        session=session, seen_before=before["seen"], not_seen_before=before["not_seen"],
+        seen_after=seen, not_seen_after=not_seen, reason=reason.strip(),
+    )
+    audit_record(actor=actor, action="tally_correct", obj=session, before=before,
+                 after={"seen": seen, "not_seen": not_seen}, reason=reason)
+
+
+def busyness(waiting: int) -> str:
+    """Return what staff see of the queue: never the number of people waiting."""
+    if waiting >= VERY_BUSY_AT:
+        return "very busy"
+    if waiting >= BUSY_AT:
+        return "busy"
+    return "quiet"

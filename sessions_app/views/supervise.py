@@ -1,0 +1,280 @@
+"""The supervisor's workspace. Who may see it: supervisors of the session's site, and managers."""
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomForm, SessionForm, TallyForm
+from ..models import Room, Session
+from ..permissions import role_required, sites_for
+from ..services import scheduling, tally
+from ..services.listing import sessions_by_week
+
+ROLES = ("supervisor", "manager")
+COMING_WEEKS = 6
+CONFIRM_ROOM_WITHIN = datetime.timedelta(days=7)
+CHASE_AFTER_WORKING_DAYS = 3
+
+
+def _my_session(request, pk: int) -> Session:
+    """Return a session at one of the user's sites, or 404 (other sites' sessions are not theirs to see)."""
+    return get_object_or_404(Session.objects.for_display(), pk=pk, site__in=sites_for(request.user))
+
+
+def _local(site, day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, time, tzinfo=site.zone)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def session_warnings(session: Session, *, now: datetime.datetime, clashes: set[int]) -> list[str]:
+    """Return what needs the supervisor's attention before a session."""
+    if session.is_cancelled:
+        return []
+    warnings = []
+    if session.room_id is None:
+        warnings.append("No room yet" if session.room_booking != Session.RoomBooking.DECLINED
+                        else "The room was declined: find another room")
+    elif session.room_booking != Session.RoomBooking.CONFIRMED and session.starts_at - now <= CONFIRM_ROOM_WITHIN:
+        if session.room_booking != Session.RoomBooking.NOT_NEEDED:
+            warnings.append("Room not confirmed and the session is within 7 days")
+    if session.pk in clashes:
+        warnings.append("The supervisor is double-booked")
+    return warnings
+
+
+def _supervisor_clashes(sessions: list[Session]) -> set[int]:
+    """Return ids of scheduled sessions whose supervisor has another overlapping one in the list."""
+    clashes = set()
+    scheduled = [s for s in sessions if not s.is_cancelled]
+    for i, first in enumerate(scheduled):
+        for second in scheduled[i + 1:]:
+            if second.starts_at >= first.ends_at:
+                break
+            if second.supervisor_id == first.supervisor_id:
+                clashes.update({first.pk, second.pk})
+    return clashes
+
+
+@require_safe
+@role_required(*ROLES)
+def home(request):
+    """Who may see it: supervisors and managers. What is on now or next, and what needs attention."""
+    now = timezone.now()
+    sites = list(sites_for(request.user))
+    sessions = list(
+        Session.objects.filter(site__in=sites).between(now, now + datetime.timedelta(weeks=COMING_WEEKS))
+        .for_display().order_by("starts_at", "pk")
+    )
+    clashes = _supervisor_clashes(sessions)
+    for session in sessions:
+        session.warnings = session_warnings(session, now=now, clashes=clashes)
+    current = next((s for s in sessions if not s.is_cancelled), None)
+    return render(request, "supervise/home.html", {
+        "sites": sites,
+        "current": current,
+        "current_is_on": current is not None and current.starts_at <= now,
+        "calendar": sessions_by_week(sessions),
+        "warnings_count": sum(bool(s.warnings) for s in sessions),
+        "now": now,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ROLES)
+def session_add(request):
+    """Who may use it: supervisors and managers, for their sites. Add an ad hoc or extra session."""
+    sites = sites_for(request.user)
+    # Links (such as a demand suggestion) may pre-fill the form; the form validates what is posted.
+    initial = {key: request.GET[key] for key in ("date", "kind") if key in request.GET}
+    site = next((site for site in sites if site.slug == request.GET.get("site")), None)
+    if site is not None:
+        initial["site"] = site.pk
+    form = SessionForm(request.POST or None, sites=sites, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        site = data["site"]
+        starts_at, ends_at = scheduling.lunch_window(site=site, day=data["date"])
+        if data["start_time"]:
+            starts_at = _local(site, data["date"], data["start_time"])
+        if data["end_time"]:
+            ends_at = _local(site, data["date"], data["end_time"])
+        room = data["room"] or scheduling.room_free(site=site, starts_at=starts_at, ends_at=ends_at)
+        try:
+            session = scheduling.session_create(
+                actor=request.user, site=site, supervisor=request.user, starts_at=starts_at, ends_at=ends_at,
+                room=room, kind=data["kind"], audience_teams=list(data["audience_teams"]),
+                public_note=data["public_note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Session published. Staff can see it now.")
+            return redirect("supervise_session", pk=session.pk)
+    return render(request, "supervise/session_form.html", {"form": form})
+
+
+@require_safe
+@role_required(*ROLES)
+def session_detail(request, pk: int):
+    """Who may see it: supervisors and managers of the session's site. Tally, room booking, changes."""
+    session = _my_session(request, pk)
+    now = timezone.now()
+    return render(request, "supervise/session.html", {
+        "session": session,
+        "now": now,
+        "totals": tally.tally_totals(session=session),
+        "busyness": tally.busyness(session.waiting),
+        "tally_form": TallyForm(),
+        "booking_form": RoomBookingForm(initial={"room_booking": session.room_booking}),
+        "correction_form": CorrectionForm(),
+        "audit": session.audit_entries.select_related("actor")[:50],
+        "warnings": session_warnings(session, now=now, clashes=set()),
+    })
+
+
+@require_POST
+@role_required(*ROLES)
+def session_tally(request, pk: int):
+    """Who may use it: supervisors and managers of the site. One tally press (plain POST, or fetch with JS)."""
+    session = _my_session(request, pk)
+    form = TallyForm(request.POST)
+    message = ""
+    if form.is_valid():
+        try:
+            if form.cleaned_data["action"] == "undo":
+                step = tally.tally_undo(session=session)
+                message = f"Undone: {step.get_action_display().lower()}." if step else "There is nothing to undo."
+            else:
+                tally.tally_press(session=session, action=form.cleaned_data["action"],
+                                  staff_group=form.cleaned_data["staff_group"])
+                message = "Counted."
+        except ValidationError as error:
+            message = " ".join(error.messages)
+    else:
+        message = " ".join(message for errors in form.errors.values() for message in errors)
+    session.refresh_from_db(fields=["waiting", "in_session"])
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"message": message, "waiting": session.waiting, "in_session": session.in_session,
+                             **tally.tally_totals(session=session)})
+    messages.info(request, message)
+    return redirect("supervise_session", pk=session.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ROLES)
+def session_cancel(request, pk: int):
+    """Who may use it: supervisors and managers of the site. Cancel with a reason staff will see."""
+    session = _my_session(request, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Session cancelled. Staff see it as cancelled, with your reason.")
+            return redirect("supervise_session", pk=session.pk)
+    return render(request, "supervise/session_cancel.html", {"session": session, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ROLES)
+def session_move(request, pk: int):
+    """Who may use it: supervisors and managers of the site. Move a session, keeping its identity."""
+    session = _my_session(request, pk)
+    initial = {"date": session.local_starts_at.date(), "start_time": session.local_starts_at.time(),
+               "end_time": session.local_ends_at.time(), "room": session.room_id}
+    form = MoveForm(request.POST or None, site=session.site, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            scheduling.session_move(
+                actor=request.user, session=session, room=data["room"], reason=data["reason"],
+                starts_at=_local(session.site, data["date"], data["start_time"]),
+                ends_at=_local(session.site, data["date"], data["end_time"]),
+            )
+        except ValidationError as error:
+            session.refresh_from_db()
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Session moved. Calendars and the public page show the new time.")
+            return redirect("supervise_session", pk=session.pk)
+    return render(request, "supervise/session_move.html", {"session": session, "form": form})
+
+
+@require_POST
+@role_required(*ROLES)
+def session_room_booking(request, pk: int):
+    """Who may use it: supervisors and managers of the site. Record the room booking's progress."""
+    session = _my_session(request, pk)
+    form = RoomBookingForm(request.POST)
+    if form.is_valid():
+        try:
+            scheduling.room_booking_set(actor=request.user, session=session,
+                                        status=form.cleaned_data["room_booking"], note=form.cleaned_data["note"])
+            messages.success(request, "Room booking updated.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose a booking status from the list.")
+    return redirect("supervise_session", pk=session.pk)
+
+
+@require_POST
+@role_required(*ROLES)
+def session_correct(request, pk: int):
+    """Who may use it: supervisors and managers of the site. Correct a finished session's totals."""
+    session = _my_session(request, pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        tally.tally_correct(actor=request.user, session=session, **form.cleaned_data)
+        messages.success(request, "Totals corrected. The reason is kept with the session.")
+    else:
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    return redirect("supervise_session", pk=session.pk)
+
+
+@require_safe
+@role_required(*ROLES)
+def rooms(request):
+    """Who may see it: supervisors and managers. Rooms at their sites, and bookings to chase."""
+    sites = sites_for(request.user)
+    today = timezone.localdate()
+    chase_before = _working_days_before(today, CHASE_AFTER_WORKING_DAYS)
+    return render(request, "supervise/rooms.html", {
+        "rooms": Room.objects.filter(site__in=sites).select_related("site"),
+        "to_chase": Session.objects.filter(
+            site__in=sites, status=Session.Status.SCHEDULED, room_booking=Session.RoomBooking.REQUESTED,
+            room_requested_on__lte=chase_before, ends_at__gt=timezone.now(),
+        ).for_display(),
+    })
+
+
+def _working_days_before(day: datetime.date, count: int) -> datetime.date:
+    while count:
+        day -= datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ROLES)
+def room_edit(request, pk: int | None = None):
+    """Who may use it: supervisors and managers, for rooms at their sites. Add or edit a room."""
+    sites = sites_for(request.user)
+    room = get_object_or_404(Room, pk=pk, site__in=sites) if pk else None
+    form = RoomForm(request.POST or None, instance=room, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        room = scheduling.room_save(actor=request.user, room=form.save(commit=False))
+        messages.success(request, f"Room “{room.name}” saved.")
+        return redirect("supervise_rooms")
+    return render(request, "supervise/room_form.html", {"form": form, "room": room})
