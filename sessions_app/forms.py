@@ -46,6 +46,13 @@ class UpcomingFilterForm(forms.Form):
     def clean_team(self) -> Team | None:
         return self.teams.get(self.cleaned_data["team"])
 
+    def full_clean(self):
+        # A team left selected from another site (the site was just changed) is dropped, not an error.
+        if self.is_bound and self.data.get("team") and self.data.get("team") not in self.teams and "site" in self.data:
+            self.data = self.data.copy()
+            self.data["team"] = ""
+        super().full_clean()
+
     @property
     def show_site_filter(self) -> bool:
         # A field with an error is always shown, so the error summary's link has a target.

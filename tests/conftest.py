@@ -3,7 +3,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
-    # The manifest storage needs collectstatic first; tests/test_static.py covers that path.
+    # The manifest storage needs collectstatic first; tests/test_project.py builds it with collectstatic.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,13 +9,13 @@ from ..models import Contract, Room, Session, Site, Team, User
 
 DEMO_WEEKS = 8
 DEMO_WEEKDAYS = (1, 3)  # Tuesday and Thursday
-CANCELLED_REASON = "The supervisor is needed on the wing for an inspection. Sorry: the Thursday session goes ahead."
+CANCELLED_REASON = "The supervisor is needed for an inspection. The Thursday session that week goes ahead."
 
 DEMO_CONTRACT = {
     "purpose": (
-        "Restorative supervision is time away from the floor to talk about how work is affecting you: "
+        "Restorative supervision is time away from your work to talk about how work is affecting you: "
         "the hard days, the incidents that stay with you, and what helps. It exists to support you, "
-        "not to manage your performance.\n\nIt follows the restorative part of the A-EQUIP model."
+        "not to manage your performance."
     ),
     "what_to_expect": (
         "There is no appointment and nothing to book. Come to the room at any time during a session. "
@@ -29,13 +29,12 @@ DEMO_CONTRACT = {
         "The service counts how many people came, never who. No names are taken."
     ),
     "limits": (
-        "Confidentiality has limits, and the supervisor will tell you before acting. It will be broken "
-        "only when:\n"
-        "- there is a risk of serious harm to you or to someone else;\n"
-        "- there is a safeguarding concern about a child or an adult at risk;\n"
-        "- something you say raises a concern about fitness to practise, or a serious breach of the "
-        "professional code (such as the NMC Code).\n\n"
-        "In these cases the supervisor will, wherever possible, agree the next step with you first."
+        "Confidentiality has limits. The supervisor will share what you say only when:\n"
+        "- there is a risk of serious harm to you or to someone else\n"
+        "- there is a safeguarding concern about a child or an adult at risk\n"
+        "- something you say raises a concern about fitness to practise, or a serious breach of a "
+        "professional code (such as the NMC Code)\n\n"
+        "If this happens, the supervisor will tell you first and, wherever it is safe to, agree the next step with you."
     ),
     "records": (
         "Nothing about what you say is written down. The supervisor records only anonymous counts for "

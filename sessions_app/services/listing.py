@@ -23,15 +23,25 @@ def sessions_upcoming(
     *, now: datetime.datetime, weeks: int, site: Site | None = None, team: Team | None = None
 ) -> QuerySet[Session]:
     """Return sessions not yet over that start within `weeks` weeks, cancelled ones included."""
-    sessions = Session.objects.between(now, now + datetime.timedelta(weeks=weeks))
-    if team is not None:
-        sessions = sessions.for_team(team)
-    elif site is not None:
-        sessions = sessions.at_site(site)
+    sessions = _audience(Session.objects.between(now, now + datetime.timedelta(weeks=weeks)), site=site, team=team)
     return sessions.for_display().order_by("starts_at", "pk")
 
 
-def sessions_by_week(sessions: list[Session]) -> list[Week]:
+def sessions_later(*, now: datetime.datetime, weeks: int, site: Site | None = None, team: Team | None = None) -> bool:
+    """Return whether any session is published beyond the first `weeks` weeks."""
+    later = Session.objects.filter(starts_at__gte=now + datetime.timedelta(weeks=weeks))
+    return _audience(later, site=site, team=team).exists()
+
+
+def _audience(sessions: QuerySet[Session], *, site: Site | None, team: Team | None) -> QuerySet[Session]:
+    if team is not None:
+        return sessions.for_team(team)
+    if site is not None:
+        return sessions.at_site(site)
+    return sessions
+
+
+def sessions_by_week(*, sessions: list[Session]) -> list[Week]:
     """Group sessions by the Monday-to-Sunday week and day of their site's local date."""
     weeks: list[Week] = []
     # Sites may be in different time zones: order by local date first, so each day has one heading.

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from ..forms import MAX_WEEKS, UpcomingFilterForm
 from ..models import Contract, Session, Site
-from ..services.listing import sessions_by_week, sessions_upcoming
+from ..services.listing import sessions_by_week, sessions_later, sessions_upcoming
 
 MORE_WEEKS_STEP = 8
 
@@ -18,14 +18,17 @@ def upcoming(request):
     form = UpcomingFilterForm(request.GET, sites=list(Site.objects.all()))
     site, team, weeks = form.value("site"), form.value("team"), form.weeks_ahead
     sessions = list(sessions_upcoming(now=now, weeks=weeks, site=site, team=team))
-    more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if weeks < MAX_WEEKS else None
+    later = sessions_later(now=now, weeks=weeks, site=site, team=team)
+    more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if weeks < MAX_WEEKS and later else None
     return render(request, "public/upcoming.html", {
         "form": form,
         "site": site,
         "team": team,
+        "heading_site": site or (form.site_for_teams if not form.show_site_filter else None),
+        "today": timezone.localdate(),
         "weeks": weeks,
         "more_weeks": more_weeks,
-        "calendar": sessions_by_week(sessions),
+        "calendar": sessions_by_week(sessions=sessions),
         "now": now,
     })
 

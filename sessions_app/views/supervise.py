@@ -81,7 +81,7 @@ def home(request):
         "sites": sites,
         "current": current,
         "current_is_on": current is not None and current.starts_at <= now,
-        "calendar": sessions_by_week(sessions),
+        "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),
         "now": now,
     })

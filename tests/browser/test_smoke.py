@@ -9,7 +9,7 @@ def test_upcoming_page_in_chromium_has_no_wcag_22_aa_violations(tab, live_server
     demo_seed()
     response = tab.page.goto(live_server.url + "/")
     assert response.status == 200
-    assert tab.page.get_by_text("No appointment needed — just drop in.").first.is_visible()
+    assert tab.page.get_by_text("No appointment needed. Just drop in.").first.is_visible()
     assert tab.axe_violations() == []
     assert tab.errors == []
     assert tab.outside_requests == []

@@ -40,7 +40,7 @@ def test_upcoming_page_lists_a_session_with_everything_staff_need(client):
     assert "Wellbeing room" in page
     assert "Healthcare corridor, past the pharmacy hatch" in page
     assert "Sam Okafor, Senior Staff Nurse" in page
-    assert "No appointment needed — just drop in." in page
+    assert "No appointment needed. Just drop in." in page
 
 
 def test_upcoming_page_explains_drop_in_and_links_to_the_contract(client):
@@ -91,7 +91,7 @@ def test_cancelled_session_shows_as_cancelled_with_its_reason(client):
     page = text(client.get("/"))
     assert "Cancelled" in page
     assert "This session is cancelled: Supervisor needed on the wing" in page
-    assert "No appointment needed — just drop in." not in page
+    assert "No appointment needed. Just drop in." not in page
 
 
 def test_extra_session_is_marked(client):
@@ -138,7 +138,6 @@ def test_one_site_with_several_teams_shows_only_the_team_filter(client):
 @pytest.mark.parametrize("query, message", [
     ("?site=%00", "Choose a site from the list."),
     ("?site=nowhere", "Choose a site from the list."),
-    ("?site=hmp-north&team=nobody", "Choose a team from the list."),
     ("?weeks=-1", "Enter a number of weeks from 1 to 52."),
     ("?weeks=0", "Enter a number of weeks from 1 to 52."),
     ("?weeks=99999", "You can look up to 52 weeks ahead."),
@@ -157,6 +156,20 @@ def test_junk_filters_give_a_message_and_the_default_list(client, query, message
     html = response.content.decode()
     for target in re.findall(r'<a href="#([^"]+)"', html):
         assert f'id="{target}"' in html, f"the error summary links to a missing #{target}"
+
+
+def test_unknown_team_at_the_only_site_gives_a_message(client):
+    site = make_site()
+    make_team(site), make_team(site)
+    assert "Choose a team from the list." in text(client.get("/?team=nobody"))
+
+
+def test_team_from_another_site_is_dropped_quietly_when_the_site_changes(client):
+    north, south = make_site(slug="hmp-north"), make_site(slug="hmp-south")
+    make_team(north, slug="primary-care"), make_team(south, slug="officers"), make_team(south)
+    make_session(site=south, room=make_room(south, name="South room"), starts_at=soon())
+    page = text(client.get("/?site=hmp-south&team=primary-care"))
+    assert "There is a problem" not in page and "South room" in page
 
 
 def test_team_without_a_site_when_there_are_several_sites_asks_for_the_site(client):
@@ -182,10 +195,10 @@ def test_upcoming_page_query_count_does_not_grow_with_sessions(client, django_as
                          audience=teams[: n % 3])
 
     add_sessions(10, 0)
-    with django_assert_max_num_queries(4) as small:
+    with django_assert_max_num_queries(5) as small:
         assert client.get("/?weeks=52").status_code == 200
     add_sessions(490, 10)
-    with django_assert_max_num_queries(4) as large:
+    with django_assert_max_num_queries(5) as large:
         response = client.get("/?weeks=52")
     assert response.content.decode().count("dropin-session") >= 500
     assert len(small.captured_queries) == len(large.captured_queries)
@@ -351,3 +364,28 @@ def test_server_error_page_renders_without_a_database(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_show_more_appears_only_when_later_sessions_exist(client):
+    make_session(starts_at=soon(days=3))
+    page = text(client.get("/"))
+    assert "Show more" not in page and "No drop-ins are published after these yet." in page
+    make_session(starts_at=soon(days=7 * 10))
+    assert "Show more: the next 16 weeks" in text(client.get("/"))
+
+
+def test_todays_session_is_marked_today(client):
+    make_session(starts_at=timezone.now() + datetime.timedelta(minutes=1))
+    assert "Today" in text(client.get("/"))
+
+
+def test_cancelled_session_link_says_cancelled_to_screen_readers(client):
+    make_session(starts_at=soon(), status=Session.Status.CANCELLED, cancel_reason="Lockdown")
+    assert "(cancelled)" in client.get("/").content.decode()
+
+
+def test_heading_names_the_only_site_and_the_chosen_team(client):
+    site = make_site(name="HMP Northgate")
+    team = make_team(site, name="Primary care", slug="primary-care")
+    make_team(site)
+    assert "Drop-in supervision for Primary care at HMP Northgate" in text(client.get(f"/?team={team.slug}"))
