@@ -1,0 +1,111 @@
+"""Every URL the project resolves, tried by each of the cast. A new URL must be added to the table."""
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+
+from tests.factories import make_contract, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER = "anonymous", "no role", "supervisor", "other site", "manager"
+CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER]
+SIGN_IN = "sign in"  # a redirect to the sign-in page
+
+PUBLIC = {who: 200 for who in CAST}
+WORKSPACE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200}
+THIS_SITE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200}
+POST_ONLY = {who: 405 for who in CAST}  # a GET is refused before anything else
+POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302}
+
+# What a GET gives each of the cast, for every named URL outside the admin.
+EXPECTED = {
+    "upcoming": PUBLIC,
+    "session_detail": PUBLIC,
+    "contract": PUBLIC,
+    "contract_version": PUBLIC,
+    "sign_in": PUBLIC,
+    "sign_out": {who: 405 for who in CAST},
+    "supervise_home": WORKSPACE,
+    "supervise_session_add": WORKSPACE,
+    "supervise_rooms": WORKSPACE,
+    "supervise_room_add": WORKSPACE,
+    "supervise_session": THIS_SITE,
+    "supervise_cancel": THIS_SITE,
+    "supervise_move": THIS_SITE,
+    "supervise_room_edit": THIS_SITE,
+    "supervise_tally": POST_ONLY,
+    "supervise_room_booking": POST_ONLY,
+    "supervise_correct": POST_ONLY,
+}
+
+
+def named_patterns():
+    for pattern in get_resolver().url_patterns:
+        if str(pattern.pattern).startswith("admin"):
+            continue
+        for inner in getattr(pattern, "url_patterns", [pattern]):
+            if isinstance(inner, URLPattern) and inner.name:
+                yield inner
+
+
+@pytest.fixture
+def cast(site, supervisor, manager, other_supervisor):
+    return {ANON: None, NO_ROLE: make_user(), SUPERVISOR: supervisor, OTHER_SUPERVISOR: other_supervisor,
+            MANAGER: manager}
+
+
+def test_every_url_is_in_the_table():
+    assert {pattern.name for pattern in named_patterns()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_every_url_answers_each_role_as_the_table_says(client, site, cast, who):
+    session = make_session(site=site, room=site.rooms.first())
+    contract = make_contract(version=1)
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    for pattern in named_patterns():
+        route = str(pattern.pattern)
+        args = ([contract.version] if "<int:version>" in route
+                else [session.room.pk if route.startswith("supervise/rooms/") else session.pk] if "<int:pk>" in route
+                else [])
+        path = reverse(pattern.name, args=args)
+        response = client.get(path)
+        expected = EXPECTED[pattern.name][who]
+        if expected == SIGN_IN:
+            assert response.status_code == 302 and response.url.startswith("/sign-in/?next="), (pattern.name, who)
+        else:
+            assert response.status_code == expected, (pattern.name, who, response.status_code)
+
+
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("name, data", [
+    ("supervise_tally", {"action": "arrived"}),
+    ("supervise_room_booking", {"room_booking": "requested"}),
+    ("supervise_correct", {"seen": 1, "not_seen": 0, "reason": "Miscounted"}),
+])
+def test_posting_changes_answers_each_role_as_the_table_says(client, site, cast, who, name, data):
+    session = make_session(site=site, room=site.rooms.first())
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    response = client.post(reverse(name, args=[session.pk]), data)
+    expected = POSTED[who]
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and response.url.startswith("/sign-in/?next=")
+    else:
+        assert response.status_code == expected
+    session.refresh_from_db()
+    changed = session.waiting == 1 or session.room_booking == "requested" or session.attendance.exists()
+    assert changed == (expected == 302)
+
+
+@pytest.mark.parametrize("name", ["supervise_tally", "supervise_cancel", "supervise_room_booking"])
+def test_posts_without_a_csrf_token_are_refused(site, supervisor, name):
+    from django.test import Client
+
+    session = make_session(site=site, room=site.rooms.first())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(supervisor)
+    response = client.post(reverse(name, args=[session.pk]), {"action": "arrived", "reason": "x"})
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.waiting == 0 and not session.is_cancelled
