@@ -85,7 +85,7 @@ def make_supervisor(site: Site | None = None, **fields) -> User:
     from django.contrib.auth.models import Group
 
     user = make_user(**fields)
-    user.groups.add(Group.objects.get(name="Supervisors"))
+    user.groups.add(Group.objects.get_or_create(name="Supervisors")[0])
     if site is not None:
         site.supervisors.add(user)
     return user
@@ -95,5 +95,5 @@ def make_manager(**fields) -> User:
     from django.contrib.auth.models import Group
 
     user = make_user(**fields)
-    user.groups.add(Group.objects.get(name="Managers"))
+    user.groups.add(Group.objects.get_or_create(name="Managers")[0])
     return user

@@ -3,3 +3,32 @@ import { initAll } from "../vendor/nhsuk-frontend-10.6.1/nhsuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
+
+// The tally: press without reloading the page. Without JavaScript the same form posts and reloads.
+for (const form of document.querySelectorAll("[data-tally-form]")) {
+  const message = document.querySelector("[data-tally-message]");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = new FormData(form);
+    if (event.submitter && event.submitter.name) body.append(event.submitter.name, event.submitter.value);
+    try {
+      // form.action would be the buttons named "action"; read the attribute.
+      const response = await fetch(form.getAttribute("action"), { method: "POST", body, headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const counts = await response.json();
+      for (const name of ["waiting", "in_session", "seen", "not_seen"]) {
+        const cell = document.querySelector(`[data-count="${name}"]`);
+        if (cell) cell.textContent = counts[name];
+      }
+      if (message) message.textContent = counts.message;
+    } catch (error) {
+      // Fall back to the plain form post, carrying the pressed button's value.
+      if (event.submitter && event.submitter.name) {
+        const pressed = document.createElement("input");
+        Object.assign(pressed, { type: "hidden", name: event.submitter.name, value: event.submitter.value });
+        form.append(pressed);
+      }
+      form.submit();
+    }
+  });
+}

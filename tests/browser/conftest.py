@@ -48,6 +48,7 @@ class Page:
     """A browser tab that refuses and records any request leaving this machine."""
 
     def __init__(self, browser, *, javascript=True, width=1280):
+        self.browser, self.javascript, self.width = browser, javascript, width
         self.context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.outside_requests: list[str] = []
@@ -65,10 +66,24 @@ class Page:
 
     def axe_violations(self) -> list[str]:
         """Run axe-core's WCAG 2.2 A and AA rules; return one line per violation and element."""
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
-        )
+        if self.javascript:
+            return self._axe(self.page)
+        # axe needs JavaScript: check a copy of this JavaScript-off page in a tab that blocks the app's scripts.
+        checker = self.browser.new_context(viewport={"width": self.width, "height": 900})
+        try:
+            copy = checker.new_page()
+            copy.route("**/*", lambda route: route.abort() if route.request.resource_type == "script"
+                       or urlparse(route.request.url).hostname not in LOCAL_HOSTS else route.continue_())
+            html = self.page.content().replace("<head>", f'<head><base href="{self.page.url}">', 1)
+            copy.set_content(html, wait_until="load")
+            return self._axe(copy)
+        finally:
+            checker.close()
+
+    @staticmethod
+    def _axe(page) -> list[str]:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
         return [
             f"{violation['id']}: {node['target']}"
             for violation in result["violations"] for node in violation["nodes"]

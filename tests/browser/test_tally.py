@@ -1,0 +1,41 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.conftest import Page
+from tests.factories import make_room, make_session, make_site, make_supervisor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"])
+def test_supervisor_signs_in_and_tallies_a_session_on_a_phone(browser, live_server, javascript):
+    site = make_site()
+    supervisor = make_supervisor(site, username="sam")
+    supervisor.set_password("a long enough password 1")
+    supervisor.save()
+    session = make_session(site=site, room=make_room(site), supervisor=supervisor,
+                           starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    tab = Page(browser, javascript=javascript, width=390)
+    try:
+        page = tab.page
+        page.goto(live_server.url + "/sign-in/")
+        page.fill("#id_username", "sam")
+        page.fill("#id_password", "a long enough password 1")
+        page.click("button[type=submit]")
+        page.goto(f"{live_server.url}/supervise/sessions/{session.pk}/")
+        for action in ["arrived", "arrived", "started", "finished", "left", "arrived", "undo"]:
+            page.click(f"button[value={action}]")
+            page.wait_for_load_state("networkidle")
+        page.wait_for_function("document.querySelector('[data-count=waiting]').textContent.trim() === '0'")
+        assert page.text_content("[data-count=seen]").strip() == "1"
+        assert page.text_content("[data-count=not_seen]").strip() == "1"
+        assert tab.axe_violations() == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert tab.errors == [] and tab.outside_requests == []
+    finally:
+        tab.close()
+    session.refresh_from_db()
+    assert (session.waiting, session.in_session) == (0, 0)
+    assert list(session.attendance.values_list("staff_group", "seen", "not_seen")) == [("", 1, 1)]
