@@ -1,8 +1,8 @@
 """Junk on every URL gives a page with a message, a redirect or "Page not found", never a 500."""
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
 
 from sessions_app.models import Session
+from tests import url_walk as walk
 from tests.factories import make_contract, make_session
 
 pytestmark = pytest.mark.django_db
@@ -15,25 +15,7 @@ JUNK_QUERIES = [
 
 
 def url_paths() -> dict[str, str]:
-    """Map each URL name (but the admin's) to a real path, with real objects in its parameters."""
-    session = make_session()
-    contract = make_contract(version=1)
-    paths = {}
-    for pattern in get_resolver().url_patterns:
-        if str(pattern.pattern).startswith("admin"):
-            continue
-        for inner in getattr(pattern, "url_patterns", [pattern]):
-            if not (isinstance(inner, URLPattern) and inner.name):
-                continue
-            route = str(inner.pattern)
-            if "<int:version>" in route:
-                args = [contract.version]
-            elif "<int:pk>" in route:
-                args = [session.room.pk if route.startswith("supervise/rooms/") else session.pk]
-            else:
-                args = []
-            paths[inner.name] = reverse(inner.name, args=args)
-    return paths
+    return walk.url_paths(session=make_session(), contract=make_contract(version=1))
 
 
 def test_every_url_is_walked():
