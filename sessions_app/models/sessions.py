@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from .constraints import PostgresExclusionConstraint, TsTzRange
 from .places import Room, Site, Team
@@ -270,10 +269,3 @@ class Session(models.Model):
     @property
     def local_ends_at(self) -> datetime.datetime | None:
         return self.ends_at.astimezone(self.site.zone) if self.ends_at and self.site_id else None
-
-    def is_on_now(self, now: datetime.datetime | None = None) -> bool:
-        now = now or timezone.now()
-        return not self.is_cancelled and self.starts_at <= now < self.ends_at
-
-    def has_finished(self, now: datetime.datetime | None = None) -> bool:
-        return self.ends_at <= (now or timezone.now())

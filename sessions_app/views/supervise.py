@@ -29,6 +29,11 @@ def _local(site, day: datetime.date, time: datetime.time) -> datetime.datetime:
     return datetime.datetime.combine(day, time, tzinfo=site.zone)
 
 
+def _errors_sentence(form) -> str:
+    """Return a form's errors as one sentence, for a message after a redirect."""
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
 def _add_errors(form, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
@@ -159,7 +164,7 @@ def session_tally(request, pk: int):
         except ValidationError as error:
             message = " ".join(error.messages)
     else:
-        message = " ".join(message for errors in form.errors.values() for message in errors)
+        message = _errors_sentence(form)
     session.refresh_from_db(fields=["waiting", "in_session"])
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"message": message, "waiting": session.waiting, "in_session": session.in_session,
@@ -238,7 +243,7 @@ def session_correct(request, pk: int):
         tally.tally_correct(actor=request.user, session=session, **form.cleaned_data)
         messages.success(request, "Totals corrected. The reason is kept with the session.")
     else:
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        messages.error(request, _errors_sentence(form))
     return redirect("supervise_session", pk=session.pk)
 
 
