@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, public, supervise
+from .views import accounts, demand, public, series, supervise
 
 urlpatterns = [
     # Staff: no account needed.
@@ -19,6 +19,12 @@ urlpatterns = [
     path("supervise/sessions/<int:pk>/move/", supervise.session_move, name="supervise_move"),
     path("supervise/sessions/<int:pk>/room-booking/", supervise.session_room_booking, name="supervise_room_booking"),
     path("supervise/sessions/<int:pk>/correct/", supervise.session_correct, name="supervise_correct"),
+    path("supervise/series/", series.series_list, name="supervise_series_list"),
+    path("supervise/series/add/", series.series_add, name="supervise_series_add"),
+    path("supervise/series/<int:pk>/", series.series_edit, name="supervise_series"),
+    path("supervise/series/<int:pk>/cancel/", series.series_cancel, name="supervise_series_cancel"),
+    path("supervise/demand/", demand.demand, name="supervise_demand"),
+    path("supervise/demand/targets/<int:pk>/", demand.supervisor_target, name="supervise_target"),
     path("supervise/rooms/", supervise.rooms, name="supervise_rooms"),
     path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
     path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),

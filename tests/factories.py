@@ -5,7 +5,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from sessions_app.models import Attendance, Contract, Room, Session, Site, Team, User
+from sessions_app.models import Attendance, Contract, Room, Series, Session, Site, Team, User
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 _counter = itertools.count(1)
@@ -97,3 +97,18 @@ def make_manager(**fields) -> User:
     user = make_user(**fields)
     user.groups.add(Group.objects.get_or_create(name="Managers")[0])
     return user
+
+
+def make_series_session(site=None, room=None, supervisor=None, **fields) -> Session:
+    """Return a future session that is one date of a weekly series (the series holds only that date)."""
+    site = site or (room.site if room else make_site())
+    supervisor = supervisor or make_user()
+    starts_at = fields.pop("starts_at", None) or timezone.now() + datetime.timedelta(days=next(_counter))
+    local_start = starts_at.astimezone(site.zone)
+    series = Series.objects.create(
+        site=site, room=room, supervisor=supervisor, weekdays=[local_start.weekday()], starts_on=local_start.date(),
+        ends_on=local_start.date(), start_time=local_start.time(),
+        end_time=(local_start + datetime.timedelta(hours=2)).time(),
+    )
+    return make_session(site=site, room=room, supervisor=supervisor, starts_at=starts_at, series=series,
+                        occurrence_date=local_start.date(), kind=Session.Kind.REGULAR, **fields)

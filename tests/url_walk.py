@@ -12,15 +12,27 @@ def named_patterns():
 
 
 def url_paths(*, session, contract) -> dict[str, str]:
-    """Map each URL name to a path for this session (its room for room URLs) and contract."""
+    """Map each URL name to a path for this session (its room, series or supervisor for theirs) and contract."""
     paths = {}
     for pattern in named_patterns():
         route = str(pattern.pattern)
         if "<int:version>" in route:
             args = [contract.version]
         elif "<int:pk>" in route:
-            args = [session.room.pk if route.startswith("supervise/rooms/") else session.pk]
+            args = [_owner(route, session).pk]
         else:
             args = []
         paths[pattern.name] = reverse(pattern.name, args=args)
     return paths
+
+
+def _owner(route: str, session):
+    """Return the object a URL's <int:pk> names: the session, or its room, series or supervisor."""
+    if route.startswith("supervise/rooms/"):
+        return session.room
+    if route.startswith("supervise/series/"):
+        assert session.series is not None, "walk the URLs with a session that is in a series"
+        return session.series
+    if route.startswith("supervise/demand/targets/"):
+        return session.supervisor
+    return session

@@ -115,6 +115,10 @@ class Session(models.Model):
         Series, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions",
         help_text="The regular series that made this session, if any.",
     )
+    occurrence_date = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="The date in its series this session stands for, even after it is moved alone.",
+    )
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, related_name="sessions", null=True, blank=True,
         help_text="Leave empty while a room is still being found.",
@@ -187,6 +191,17 @@ class Session(models.Model):
                 condition=Q(status="scheduled") | ~Q(cancel_reason=""),
                 name="%(app_label)s_%(class)s_cancelled_has_a_reason",
                 violation_error_message="Give a reason for cancelling, so staff know why.",
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, occurrence_date__isnull=True)
+                | Q(series__isnull=False, occurrence_date__isnull=False),
+                name="%(app_label)s_%(class)s_series_sessions_have_a_date",
+                violation_error_message="A session in a series needs its date in the series, and only then.",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_date"],
+                name="%(app_label)s_%(class)s_one_per_series_date",
+                violation_error_message="This series already has a session for that date.",
             ),
             PostgresExclusionConstraint(
                 name="%(app_label)s_%(class)s_room_not_double_booked",

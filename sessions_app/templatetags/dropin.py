@@ -62,3 +62,11 @@ def plain_text(value: str, autoescape=True):
             else:
                 html.append("<p>" + "<br>".join(run) + "</p>")
     return mark_safe("".join(html))
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """Return a share as a whole percentage: 0.934 → “93%”."""
+    if value is None:
+        return ""
+    return f"{round(value * 100)}%"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomForm, SessionForm, TallyForm
 from ..models import Room, Session
 from ..permissions import role_required, sites_for
-from ..services import scheduling, tally
+from ..services import demand, scheduling, tally
 from ..services.listing import sessions_by_week
 
 ROLES = ("supervisor", "manager")
@@ -22,19 +22,19 @@ CHASE_AFTER_WORKING_DAYS = 3
 
 def _my_session(request, pk: int) -> Session:
     """Return a session at one of the user's sites, or 404 (other sites' sessions are not theirs to see)."""
-    return get_object_or_404(Session.objects.for_display(), pk=pk, site__in=sites_for(request.user))
+    return get_object_or_404(Session.objects.for_display().select_related("series"), pk=pk, site__in=sites_for(request.user))
 
 
 def _local(site, day: datetime.date, time: datetime.time) -> datetime.datetime:
     return datetime.datetime.combine(day, time, tzinfo=site.zone)
 
 
-def _errors_sentence(form) -> str:
+def errors_sentence(form) -> str:
     """Return a form's errors as one sentence, for a message after a redirect."""
     return " ".join(message for errors in form.errors.values() for message in errors)
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_errors(form, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
 
@@ -88,6 +88,7 @@ def home(request):
         "current_is_on": current is not None and current.starts_at <= now,
         "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),
+        "suggestions": demand.demand_suggestions(sites=sites_for(request.user), now=now),
         "now": now,
     })
 
@@ -119,7 +120,7 @@ def session_add(request):
                 public_note=data["public_note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Session published. Staff can see it now.")
             return redirect("supervise_session", pk=session.pk)
@@ -132,10 +133,13 @@ def session_detail(request, pk: int):
     """Who may see it: supervisors and managers of the session's site. Tally, room booking, changes."""
     session = _my_session(request, pk)
     now = timezone.now()
+    totals = tally.tally_totals(session=session)
+    session.seen, session.not_seen = totals["seen"], totals["not_seen"]
     return render(request, "supervise/session.html", {
         "session": session,
         "now": now,
-        "totals": tally.tally_totals(session=session),
+        "totals": totals,
+        "utilisation": demand.utilisation(session),
         "busyness": tally.busyness(session.waiting),
         "tally_form": TallyForm(),
         "booking_form": RoomBookingForm(initial={"room_booking": session.room_booking}),
@@ -164,7 +168,7 @@ def session_tally(request, pk: int):
         except ValidationError as error:
             message = " ".join(error.messages)
     else:
-        message = _errors_sentence(form)
+        message = errors_sentence(form)
     session.refresh_from_db(fields=["waiting", "in_session"])
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"message": message, "waiting": session.waiting, "in_session": session.in_session,
@@ -183,7 +187,7 @@ def session_cancel(request, pk: int):
         try:
             scheduling.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Session cancelled. Staff see it as cancelled, with your reason.")
             return redirect("supervise_session", pk=session.pk)
@@ -208,7 +212,7 @@ def session_move(request, pk: int):
             )
         except ValidationError as error:
             session.refresh_from_db()
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Session moved. Calendars and the public page show the new time.")
             return redirect("supervise_session", pk=session.pk)
@@ -243,7 +247,7 @@ def session_correct(request, pk: int):
         tally.tally_correct(actor=request.user, session=session, **form.cleaned_data)
         messages.success(request, "Totals corrected. The reason is kept with the session.")
     else:
-        messages.error(request, _errors_sentence(form))
+        messages.error(request, errors_sentence(form))
     return redirect("supervise_session", pk=session.pk)
 
 

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_contract, make_session, make_user
+from tests.factories import make_contract, make_series_session, make_session, make_user
 from tests.url_walk import named_patterns, url_paths
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,12 @@ EXPECTED = {
     "supervise_cancel": THIS_SITE,
     "supervise_move": THIS_SITE,
     "supervise_room_edit": THIS_SITE,
+    "supervise_series_list": WORKSPACE,
+    "supervise_series_add": WORKSPACE,
+    "supervise_series": THIS_SITE,
+    "supervise_series_cancel": THIS_SITE,
+    "supervise_demand": WORKSPACE,
+    "supervise_target": POST_ONLY,
     "supervise_tally": POST_ONLY,
     "supervise_room_booking": POST_ONLY,
     "supervise_correct": POST_ONLY,
@@ -51,7 +57,7 @@ def test_every_url_is_in_the_table():
 
 @pytest.mark.parametrize("who", CAST)
 def test_every_url_answers_each_role_as_the_table_says(client, site, cast, who):
-    session = make_session(site=site, room=site.rooms.first())
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=cast[SUPERVISOR])
     if cast[who] is not None:
         client.force_login(cast[who])
     for name, path in url_paths(session=session, contract=make_contract(version=1)).items():
@@ -95,3 +101,34 @@ def test_posts_without_a_csrf_token_are_refused(site, supervisor, name):
     assert response.status_code == 403
     session.refresh_from_db()
     assert session.waiting == 0 and not session.is_cancelled
+
+
+@pytest.mark.parametrize("who, expected", [
+    (ANON, SIGN_IN), (NO_ROLE, 403), (SUPERVISOR, 403), (OTHER_SUPERVISOR, 403), (MANAGER, 302),
+])
+def test_only_managers_set_weekly_targets(client, site, cast, who, expected):
+    person = cast[SUPERVISOR]
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    response = client.post(reverse("supervise_target", args=[person.pk]), {"weekly_target_hours": "3.5"})
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and response.url.startswith("/sign-in/?next=")
+    else:
+        assert response.status_code == expected
+    person.refresh_from_db()
+    assert (person.weekly_target_hours is not None) == (expected == 302)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_cancelling_the_rest_of_a_series_answers_each_role_as_the_table_says(client, site, cast, who):
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=cast[SUPERVISOR])
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    response = client.post(reverse("supervise_series_cancel", args=[session.series_id]), {"reason": "Ward closed"})
+    expected = POSTED[who]
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and response.url.startswith("/sign-in/?next=")
+    else:
+        assert response.status_code == expected
+    session.refresh_from_db()
+    assert session.is_cancelled == (expected == 302)

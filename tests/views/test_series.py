@@ -1,0 +1,256 @@
+"""Regular series through the pages: preview, confirm, edit from now on, cancel one date or the rest."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from sessions_app.models import AuditEntry, Series, Session
+from tests.factories import make_room, make_session, make_site, make_supervisor, make_team
+from tests.views.test_public import text
+from tests.views.test_supervise import next_weekday
+
+pytestmark = pytest.mark.django_db
+TUESDAY, THURSDAY = 1, 3
+
+
+def series_data(**changes) -> dict:
+    monday = next_weekday(0)
+    data = {
+        "weekdays": [str(TUESDAY), str(THURSDAY)], "every_weeks": "1", "starts_on": monday.isoformat(),
+        "ends_on": (monday + datetime.timedelta(weeks=12, days=-1)).isoformat(), "start_time": "", "end_time": "",
+        "skip_dates": "", "room": "", "public_note": "",
+    }
+    return {**data, **changes}
+
+
+def preview(client, data, path="/supervise/series/add/"):
+    response = client.post(path, {**data, "action": "preview"})
+    assert response.status_code == 200
+    return response
+
+
+def confirm(client, data, path="/supervise/series/add/"):
+    fingerprint = preview(client, data, path).context["plan"].fingerprint
+    return client.post(path, {**data, "action": "confirm", "fingerprint": fingerprint})
+
+
+def test_from_an_empty_site_a_supervisor_adds_a_room_then_publishes_12_weeks_of_tuesdays_and_thursdays(client):
+    site = make_site(name="HMP Eastfield", slug="hmp-eastfield")
+    client.force_login(make_supervisor(site))
+    assert not site.rooms.exists()
+    response = client.post("/supervise/rooms/add/", {
+        "site": site.pk, "name": "Chaplaincy quiet room", "directions": "Past the chapel, first left.", "seats": "6",
+        "is_private": "on", "is_comfortable": "on", "is_not_working_office": "on", "owner": "prison",
+        "booking_contact": "Chaplaincy, ext 4410", "is_active": "on",
+    })
+    assert response.status_code == 302
+    skip = next_weekday(TUESDAY, weeks_ahead=3)
+    data = series_data(site=site.pk, skip_dates=skip.strftime("%d/%m/%Y"))
+
+    shown = preview(client, data)
+    page = text(shown)
+    assert "Preview: 23 dates to publish" in page  # 12 weeks × 2 days, less the skipped Tuesday
+    assert skip.strftime("%a %-d %b %Y") not in page
+    assert not Session.objects.exists() and not Series.objects.exists()  # nothing until confirmed
+
+    response = confirm(client, data)
+    series = Series.objects.get()
+    assert response.status_code == 302 and response.url == f"/supervise/series/{series.pk}/"
+    sessions = Session.objects.filter(series=series)
+    assert sessions.count() == 23
+    assert {s.local_starts_at.weekday() for s in sessions} == {TUESDAY, THURSDAY}
+    assert {(s.local_starts_at.time(), s.room.name, s.kind) for s in sessions} == {
+        (datetime.time(11, 30), "Chaplaincy quiet room", "regular")}
+    assert not sessions.filter(occurrence_date=skip).exists()
+
+    public = text(client.get("/?weeks=14"))
+    assert public.count("Chaplaincy quiet room") >= 23
+    assert AuditEntry.objects.filter(action="create", object_type="session").count() == 23
+
+
+def test_confirming_after_the_choices_changed_shows_the_new_preview_and_publishes_nothing(client, site, supervisor):
+    client.force_login(supervisor)
+    fingerprint = preview(client, series_data(site=site.pk)).context["plan"].fingerprint
+    changed = series_data(site=site.pk, weekdays=[str(TUESDAY)])
+    response = client.post("/supervise/series/add/", {**changed, "action": "confirm", "fingerprint": fingerprint})
+    assert response.status_code == 200
+    assert "The dates have changed since the preview. Check the new preview, then confirm." in text(response)
+    assert "Preview: 12 dates to publish" in text(response)
+    assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"ends_on": (next_weekday(0) + datetime.timedelta(days=400)).isoformat()},
+     "A series can run for at most a year. Choose a last date on or before"),
+    ({"starts_on": "2020-01-06", "ends_on": "2020-03-01"}, "The first date cannot be in the past."),
+    ({"weekdays": []}, "Choose at least one day of the week."),
+    ({"weekdays": ["9"]}, "Choose days from the list."),
+    ({"every_weeks": "0"}, "Choose how often from the list."),
+    ({"start_time": "14:00", "end_time": "13:00"}, "Sessions must end after they start."),
+    ({"skip_dates": "25/12/2026\nBoxing Day"}, "“Boxing Day” is not a date. Enter dates like 25/12/2026, one a line."),
+    ({"ends_on": "31/02/2027"}, "Enter a real date, for example 1/12/2026."),
+])
+def test_bad_series_are_refused_with_a_plain_message_and_nothing_lost(client, site, supervisor, changes, message):
+    client.force_login(supervisor)
+    data = series_data(site=site.pk, public_note="Tea and biscuits", **changes)
+    for action in ("preview", "confirm"):
+        response = client.post("/supervise/series/add/", {**data, "action": action, "fingerprint": "x"})
+        page = text(response)
+        assert response.status_code == 200 and message in page
+        assert "There is a problem" in page and "Tea and biscuits" in response.content.decode()
+    assert not Session.objects.exists() and not Series.objects.exists()
+
+
+def test_dates_that_clash_are_flagged_left_out_and_skipped(client, site, supervisor):
+    room = site.rooms.get()
+    clash_day = next_weekday(THURSDAY, weeks_ahead=2)
+    other = make_session(site=site, room=room, starts_at=datetime.datetime.combine(
+        clash_day, datetime.time(12), tzinfo=site.zone))
+    client.force_login(supervisor)
+    data = series_data(site=site.pk, room=room.pk)
+    page = text(preview(client, data))
+    assert "1 date clashes" in page and f"{room.name} is already booked at 12:00 at {site.name}" in page
+    confirm(client, data)
+    series = Series.objects.get()
+    assert series.sessions.count() == 23
+    assert clash_day.isoformat() in series.skip_dates
+    other.refresh_from_db()
+    assert not other.is_cancelled and other.series is None
+
+
+def test_the_supervisors_own_sessions_elsewhere_are_clashes_too(client, site, supervisor):
+    elsewhere = make_site(name="HMP Westgate")
+    elsewhere.supervisors.add(supervisor)
+    day = next_weekday(TUESDAY)
+    make_session(site=elsewhere, supervisor=supervisor,
+                 starts_at=datetime.datetime.combine(day, datetime.time(13), tzinfo=site.zone))
+    client.force_login(supervisor)
+    page = text(preview(client, series_data(site=site.pk)))
+    assert "You already have a session at 13:00 at HMP Westgate" in page
+
+
+def published(client, site, supervisor, **changes) -> Series:
+    client.force_login(supervisor)
+    response = confirm(client, series_data(site=site.pk, **changes))
+    assert response.status_code == 302, text(response)
+    return Series.objects.get()
+
+
+def edit_data(series: Series, **changes) -> dict:
+    data = series_data(starts_on=series.starts_on.isoformat(), ends_on=series.ends_on.isoformat(), **changes)
+    data.pop("site", None)
+    return data
+
+
+def running_series(site, supervisor, weeks_ago=3, weeks=12) -> Series:
+    """Return a Tuesday-and-Thursday series that began weeks ago, with a session on every date."""
+    from sessions_app.services.series import series_dates, series_times
+
+    starts_on = next_weekday(0) - datetime.timedelta(weeks=weeks_ago + 1)
+    series = Series.objects.create(
+        site=site, room=site.rooms.get(), supervisor=supervisor, weekdays=[TUESDAY, THURSDAY], starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(weeks=weeks, days=-1), start_time=datetime.time(11, 30),
+        end_time=datetime.time(13, 30),
+    )
+    for day in series_dates(series):
+        starts_at, ends_at = series_times(series, day)
+        make_session(site=site, room=series.room, supervisor=supervisor, series=series, occurrence_date=day,
+                     starts_at=starts_at, ends_at=ends_at, kind="regular")
+    return series
+
+
+def test_editing_a_series_changes_only_its_future_sessions_and_keeps_their_identity(client, site, supervisor):
+    series = running_series(site, supervisor)
+    now = timezone.now()
+    past = {s.pk: (s.starts_at, s.sequence) for s in series.sessions.filter(starts_at__lte=now)}
+    future = {s.pk: s.sequence for s in series.sessions.filter(starts_at__gt=now)}
+    assert past and future
+
+    client.force_login(supervisor)
+    path = f"/supervise/series/{series.pk}/"
+    response = confirm(client, edit_data(series, start_time="12:00", end_time="13:00", room=series.room_id), path)
+    assert response.status_code == 302
+
+    assert series.sessions.count() == len(past) + len(future)  # no new sessions, none deleted
+    for session in series.sessions.all():
+        if session.pk in past:
+            assert (session.starts_at, session.sequence) == past[session.pk]
+        else:
+            assert session.local_starts_at.time() == datetime.time(12) and session.sequence > future[session.pk]
+    series.refresh_from_db()
+    assert series.start_time == datetime.time(12)
+
+
+def test_dropping_a_weekday_cancels_those_dates_and_deletes_nothing(client, site, supervisor):
+    series = published(client, site, supervisor)
+    path = f"/supervise/series/{series.pk}/"
+    data = edit_data(series, weekdays=[str(TUESDAY)])
+    page = text(preview(client, data, path))
+    assert page.count("no longer in the series") == 12
+    confirm(client, data, path)
+    assert series.sessions.count() == 24
+    cancelled = series.sessions.filter(status="cancelled")
+    assert cancelled.count() == 12 and {s.local_starts_at.weekday() for s in cancelled} == {THURSDAY}
+    assert set(cancelled.values_list("cancel_reason", flat=True)) == {"The regular sessions changed"}
+
+
+def test_a_date_moved_or_cancelled_alone_keeps_its_change_when_the_series_is_edited(client, site, supervisor):
+    series = published(client, site, supervisor)
+    moved, cancelled = series.sessions.order_by("starts_at")[:2]
+    new_day = moved.local_starts_at.date() + datetime.timedelta(days=1)
+    response = client.post(f"/supervise/sessions/{moved.pk}/move/", {
+        "date": new_day.isoformat(), "start_time": "14:00", "end_time": "15:00", "room": moved.room_id,
+        "reason": "Wing lockdown",
+    })
+    assert response.status_code == 302
+    client.post(f"/supervise/sessions/{cancelled.pk}/cancel/", {"reason": "Supervisor on leave"})
+
+    path = f"/supervise/series/{series.pk}/"
+    confirm(client, edit_data(series, start_time="12:00", end_time="13:00"), path)
+    moved.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert moved.local_starts_at.date() == new_day and moved.local_starts_at.time() == datetime.time(14)
+    assert cancelled.is_cancelled and cancelled.cancel_reason == "Supervisor on leave"
+    others = series.sessions.exclude(pk__in=[moved.pk, cancelled.pk])
+    assert {s.local_starts_at.time() for s in others} == {datetime.time(12)}
+
+
+def test_cancelling_the_rest_of_a_series_cancels_every_future_date_in_one_step(client, site, supervisor):
+    series = published(client, site, supervisor)
+    path = f"/supervise/series/{series.pk}/cancel/"
+    assert "This cancels the 24 sessions still to come." in text(client.get(path))
+    response = client.post(path, {"reason": ""})
+    assert "Give a reason for cancelling, so staff know why." in text(response)
+    assert not series.sessions.filter(status="cancelled").exists()
+
+    client.post(path, {"reason": "Moving to the new healthcare centre"})
+    assert series.sessions.count() == 24
+    assert set(series.sessions.values_list("status", "cancel_reason")) == {
+        ("cancelled", "Moving to the new healthcare centre")}
+    assert "Moving to the new healthcare centre" in text(client.get("/?weeks=14"))
+    assert AuditEntry.objects.filter(action="cancel", object_type="series").exists()
+
+
+def test_a_series_is_for_the_teams_chosen(client, site, supervisor):
+    team, other_team = make_team(site, name="Mental health in-reach"), make_team(site, name="Primary care")
+    published(client, site, supervisor, audience_teams=[team.pk])
+    assert set(Session.objects.values_list("audience_teams", flat=True)) == {team.pk}
+    assert "Mental health in-reach" in text(client.get(f"/?site={site.slug}&team={team.slug}&weeks=14"))
+    assert "No drop-in sessions are published for the next 14 weeks for Primary care" in text(
+        client.get(f"/?site={site.slug}&team={other_team.slug}&weeks=14"))
+
+
+def test_teams_and_rooms_of_another_site_are_refused(client, site, supervisor):
+    elsewhere = make_site()
+    client.force_login(supervisor)
+    for changes, message in [({"room": make_room(elsewhere).pk}, "Choose a room from the list."),
+                             ({"audience_teams": [make_team(elsewhere).pk]}, "Choose teams from the list.")]:
+        response = preview(client, series_data(site=site.pk, **changes))
+        assert message in text(response)
+    assert not Series.objects.exists()
+
+
+def test_the_series_list_shows_each_series_in_words(client, site, supervisor):
+    published(client, site, supervisor)
+    page = text(client.get("/supervise/series/"))
+    assert "Every week on Tuesday and Thursday" in page and "24 sessions" in page
