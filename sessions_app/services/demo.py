@@ -5,10 +5,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Contract, Room, Session, Site, Team, User
+from ..models import Attendance, Contract, Room, Series, Session, Site, Team, User
+from ..permissions import SUPERVISORS
 
 DEMO_WEEKS = 8
+DEMO_WEEKS_BEFORE = 4  # weeks of past sessions, with their anonymous counts
 DEMO_WEEKDAYS = (1, 3)  # Tuesday and Thursday
+# Seen and not seen at past sessions, oldest first: popular enough that extra sessions are suggested.
+DEMO_COUNTS = [(5, 0), (6, 0), (7, 1), (6, 0), (8, 2), (7, 0), (8, 3), (8, 1)]
 CANCELLED_REASON = "The supervisor is needed for an inspection. The Thursday session that week goes ahead."
 
 DEMO_CONTRACT = {
@@ -123,29 +127,43 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
         else:
             supervisor.set_unusable_password()
         supervisor.save()
-        supervisor.groups.add(Group.objects.get(name="Supervisors"))
+        supervisor.groups.add(Group.objects.get_or_create(name=SUPERVISORS)[0])
     site.supervisors.add(supervisor)
     if not Contract.objects.exists():
         Contract.objects.create(version=1, published_at=timezone.now(), **DEMO_CONTRACT)
 
-    created_sessions = 0
     monday = today - datetime.timedelta(days=today.weekday())
-    for week in range(DEMO_WEEKS):
+    series, _ = Series.objects.get_or_create(
+        site=site, supervisor=supervisor, starts_on=monday - datetime.timedelta(weeks=DEMO_WEEKS_BEFORE),
+        defaults={"room": room, "weekdays": list(DEMO_WEEKDAYS), "every_weeks": 1,
+                  "ends_on": monday + datetime.timedelta(weeks=DEMO_WEEKS, days=-1),
+                  "start_time": datetime.time(11, 30), "end_time": datetime.time(13, 30)},
+    )
+    created_sessions = 0
+    now = timezone.now()
+    past_counts = iter(DEMO_COUNTS * DEMO_WEEKS_BEFORE)
+    for week in range(-DEMO_WEEKS_BEFORE, DEMO_WEEKS):
         for weekday in DEMO_WEEKDAYS:
             day = monday + datetime.timedelta(weeks=week, days=weekday)
             starts_at = datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone)
-            _, made = Session.objects.get_or_create(
+            cancelled = (week, weekday) == (2, 1)
+            session, made = Session.objects.get_or_create(
                 site=site,
                 starts_at=starts_at,
                 defaults={
                     "ends_at": starts_at + datetime.timedelta(hours=2),
                     "room": room,
                     "supervisor": supervisor,
+                    "series": series,
+                    "occurrence_date": day,
                     "kind": Session.Kind.REGULAR,
                     "room_booking": Session.RoomBooking.CONFIRMED,
-                    "status": Session.Status.CANCELLED if (week, weekday) == (2, 1) else Session.Status.SCHEDULED,
-                    "cancel_reason": CANCELLED_REASON if (week, weekday) == (2, 1) else "",
+                    "status": Session.Status.CANCELLED if cancelled else Session.Status.SCHEDULED,
+                    "cancel_reason": CANCELLED_REASON if cancelled else "",
                 },
             )
             created_sessions += made
+            if made and session.ends_at <= now:
+                seen, not_seen = next(past_counts)
+                Attendance.objects.create(session=session, seen=seen, not_seen=not_seen)
     return {"sessions_created": created_sessions}

@@ -70,3 +70,17 @@ def percent(value: float | None) -> str:
     if value is None:
         return ""
     return f"{round(value * 100)}%"
+
+
+@register.filter
+def input_value(value) -> str:
+    """Return a field's value as an HTML date or time input reads it: 2026-12-01, 13:30."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    return value

@@ -1,13 +1,17 @@
 import pytest
 from django.core.management import call_command
 
-from sessions_app.models import Contract, Room, Session, Site, Team, User
+from django.utils import timezone
+
+from sessions_app.models import Attendance, Contract, Room, Series, Session, Site, Team, User
+from sessions_app.services.demand import demand_suggestions
+from sessions_app.services.series import series_describe
 
 pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [model.objects.count() for model in (Site, Team, Room, Contract, User, Session)]
+    return [model.objects.count() for model in (Site, Team, Room, Contract, User, Series, Session, Attendance)]
 
 
 def test_seed_demo_creates_the_case_study_site():
@@ -20,8 +24,16 @@ def test_seed_demo_creates_the_case_study_site():
     assert [room.is_suitable for room in site.rooms.order_by("name")] == [False, True]
     assert not site.rooms.get(name="Healthcare office 2").is_private
     assert Contract.objects.current().version == 1
-    assert Session.objects.count() == 16
+    assert Session.objects.count() == 24  # 4 weeks past and 8 to come, Tuesday and Thursday
     assert Session.objects.filter(status=Session.Status.CANCELLED).count() == 1
+    series = Series.objects.get()
+    assert series_describe(series) == "Every week on Tuesday and Thursday"
+    assert set(Session.objects.values_list("series", flat=True)) == {series.pk}
+    finished = Session.objects.filter(ends_at__lte=timezone.now())
+    assert finished.exists() and all(session.attendance.exists() for session in finished)
+    assert not Attendance.objects.filter(session__ends_at__gt=timezone.now()).exists()
+    [suggestion] = demand_suggestions(sites=Site.objects.all(), now=timezone.now())
+    assert suggestion.site == site
     assert {(s.local_starts_at.hour, s.local_starts_at.minute, s.local_ends_at.hour) for s in Session.objects.all()} == {
         (11, 30, 13)
     }

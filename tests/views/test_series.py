@@ -142,13 +142,13 @@ def edit_data(series: Series, **changes) -> dict:
     return data
 
 
-def running_series(site, supervisor, weeks_ago=3, weeks=12) -> Series:
+def running_series(site, supervisor, weeks_ago=3, weeks=12, room=None) -> Series:
     """Return a Tuesday-and-Thursday series that began weeks ago, with a session on every date."""
     from sessions_app.services.series import series_dates, series_times
 
     starts_on = next_weekday(0) - datetime.timedelta(weeks=weeks_ago + 1)
     series = Series.objects.create(
-        site=site, room=site.rooms.get(), supervisor=supervisor, weekdays=[TUESDAY, THURSDAY], starts_on=starts_on,
+        site=site, room=room or site.rooms.get(), supervisor=supervisor, weekdays=[TUESDAY, THURSDAY], starts_on=starts_on,
         ends_on=starts_on + datetime.timedelta(weeks=weeks, days=-1), start_time=datetime.time(11, 30),
         end_time=datetime.time(13, 30),
     )
@@ -254,3 +254,14 @@ def test_the_series_list_shows_each_series_in_words(client, site, supervisor):
     published(client, site, supervisor)
     page = text(client.get("/supervise/series/"))
     assert "Every week on Tuesday and Thursday" in page and "24 sessions" in page
+
+
+def test_the_edit_form_starts_from_the_series_as_it_is(client, site, supervisor):
+    series = running_series(site, supervisor)
+    Series.objects.filter(pk=series.pk).update(skip_dates=["2027-01-05"])
+    client.force_login(supervisor)
+    html = client.get(f"/supervise/series/{series.pk}/").content.decode()
+    assert f'name="starts_on" type="date" value="{series.starts_on.isoformat()}"' in html
+    assert 'name="start_time" type="time" value="11:30"' in html
+    assert ">05/01/2027</textarea>" in html
+    assert 'value="1" checked' in html and 'value="3" checked' in html and 'value="0" checked' not in html

@@ -251,20 +251,9 @@ def test_declined_room_marks_the_session_as_needing_a_room(client, site, supervi
     assert "Room to be confirmed" in text(client.get(f"/sessions/{session.pk}/"))
 
 
-def test_workspace_query_count_does_not_grow(client, site, supervisor, django_assert_max_num_queries):
+def test_the_move_form_starts_from_the_sessions_own_date_and_times(client, site, supervisor):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=local(2027, 3, 2, 11, 30))
     client.force_login(supervisor)
-    rooms = [make_room(site) for _ in range(4)]
-    team = make_team(site)
-
-    def add(count, offset):
-        for n in range(count):
-            make_session(site=site, room=rooms[n % 4], supervisor=supervisor, audience=[team],
-                         starts_at=timezone.now() + datetime.timedelta(hours=5 * (n + offset) + 1))
-
-    add(5, 0)
-    with django_assert_max_num_queries(12) as small:
-        client.get("/supervise/")
-    add(60, 5)
-    with django_assert_max_num_queries(12) as large:
-        client.get("/supervise/")
-    assert len(small.captured_queries) == len(large.captured_queries)
+    html = client.get(f"/supervise/sessions/{session.pk}/move/").content.decode()
+    for name, value in [("date", "2027-03-02"), ("start_time", "11:30"), ("end_time", "13:30")]:
+        assert f'name="{name}" type="{"date" if name == "date" else "time"}" value="{value}"' in html

@@ -7,7 +7,8 @@ from sessions_app.services.demo import demo_seed
 class Command(BaseCommand):
     help = (
         "Create demo data: one prison site, three teams, two rooms, a published contract, a supervisor "
-        "and 8 weeks of Tuesday and Thursday lunchtime drop-ins (one cancelled). Running it again changes nothing."
+        "and a weekly Tuesday and Thursday lunchtime series: 4 weeks past (with anonymous counts) and 8 to come "
+        "(one cancelled). Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
