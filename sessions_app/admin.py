@@ -52,7 +52,8 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("site", "room", "supervisor")
     autocomplete_fields = ("room",)
     filter_horizontal = ("audience_teams",)
-    readonly_fields = ("sequence", "created_at", "updated_at")
+    # A series date is set by the series pages, which keep a series and its dates in step.
+    readonly_fields = ("series", "occurrence_date", "sequence", "created_at", "updated_at")
 
     def has_delete_permission(self, request, obj=None):
         # Calendars and reports need every session: cancel it instead.

@@ -2,11 +2,20 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from .models import Room, Series, Session, Site, StaffGroup, TallyStep, Team
 from .services.series import default_times
 
 MAX_WEEKS = 52
+YEARS_EITHER_SIDE = 2
+
+
+def within_reach(day: datetime.date) -> None:
+    """Refuse dates no drop-in could be on: more than two years either side of today."""
+    today = timezone.localdate()
+    if abs((day - today).days) > 366 * YEARS_EITHER_SIDE:
+        raise forms.ValidationError(f"Enter a date within {YEARS_EITHER_SIDE} years of today.", code="far")
 
 
 class UpcomingFilterForm(forms.Form):
@@ -82,7 +91,7 @@ class SessionForm(forms.Form):
 
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
                            error_messages={"required": "Enter the date of the session.",
                                            "invalid": "Enter a real date, for example 1/12/2026."})
     start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
@@ -130,7 +139,7 @@ class CancelForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
                            error_messages={"required": "Enter the new date.",
                                            "invalid": "Enter a real date, for example 1/12/2026."})
     start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
@@ -242,9 +251,11 @@ class SeriesForm(forms.Form):
     every_weeks = forms.TypedChoiceField(choices=EVERY_WEEKS_CHOICES, coerce=int, initial="1", label="How often",
                                          error_messages={"invalid_choice": "Choose how often from the list."})
     starts_on = forms.DateField(label="First date", widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[within_reach],
                                 error_messages={"required": "Enter the first date.",
                                                 "invalid": "Enter a real date, for example 1/12/2026."})
     ends_on = forms.DateField(label="Last date", widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[within_reach],
                               help_text="At most a year after the first date.",
                               error_messages={"required": "Enter the last date.",
                                               "invalid": "Enter a real date, for example 1/12/2026."})

@@ -17,7 +17,7 @@ from ..models import Attendance, Session, Site, User
 RECENT = 4
 OUTGROWN_AT = 2  # of the last RECENT sessions
 FULL_UTILISATION = 0.9
-LOOK_AHEAD = datetime.timedelta(weeks=8)
+LOOK_AHEAD = datetime.timedelta(weeks=8)  # how far ahead an extra session is looked for
 
 
 def _attendance_sum(field: str) -> Coalesce:
@@ -102,7 +102,7 @@ def _days_with_sessions(*, site_ids, now: datetime.datetime) -> dict[int, set[da
     """Return, per site, the dates (in the site's own zone) that already have a scheduled session."""
     days: dict[int, set[datetime.date]] = {}
     rows = (Session.objects.scheduled().filter(site_id__in=site_ids, starts_at__gte=now,
-                                               starts_at__lt=now + LOOK_AHEAD)
+                                               starts_at__lt=now + LOOK_AHEAD + datetime.timedelta(days=2))
             .select_related("site").only("site__time_zone", "starts_at"))
     for session in rows:
         days.setdefault(session.site_id, set()).add(session.local_starts_at.date())

@@ -6,14 +6,15 @@ PostgreSQL the exclusion constraints still refuse a clash that raced in after th
 """
 import dataclasses
 import datetime
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import AuditEntry, Room, Series, Session, Team, User
-from ..models.sessions import MAX_SERIES_DAYS
+from ..models.sessions import MAX_SERIES_DAYS, MAX_SESSION_LENGTH
 from .audit import audit_record, session_snapshot, snapshot
 from .scheduling import LUNCH_MARGIN, OVERLAP_MESSAGE
 
@@ -25,13 +26,9 @@ def series_dates(series: Series) -> list[datetime.date]:
     """Return every date the rule gives: its weekdays, in every Nth week from the first date's week."""
     first_monday = series.starts_on - datetime.timedelta(days=series.starts_on.weekday())
     skip = {datetime.date.fromisoformat(day) for day in series.skip_dates}
-    dates, day = [], series.starts_on
-    while day <= series.ends_on:
-        week = (day - first_monday).days // 7
-        if day.weekday() in series.weekdays and week % series.every_weeks == 0 and day not in skip:
-            dates.append(day)
-        day += datetime.timedelta(days=1)
-    return dates
+    days = (series.starts_on + datetime.timedelta(days=n) for n in range((series.ends_on - series.starts_on).days + 1))
+    return [day for day in days if day.weekday() in series.weekdays and day not in skip
+            and ((day - first_monday).days // 7) % series.every_weeks == 0]
 
 
 def series_times(series: Series, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -78,34 +75,39 @@ class Occurrence:
     """One date of a plan: what will happen to it, and why if it cannot."""
 
     date: datetime.date
-    starts_at: datetime.datetime
+    starts_at: datetime.datetime  # in the site's zone
     ends_at: datetime.datetime
     room: Room | None
-    action: str  # "create", "update", "keep", "cancel"
+    action: str  # "create", "update" (or bring back), "keep", "cancel"
     session: Session | None = None
     clash: str = ""
 
     @property
-    def publishes(self) -> bool:
-        return self.action in ("create", "update") and not self.clash
+    def day(self) -> datetime.date:
+        """The day it happens on (a date moved alone may be on another day than its series date)."""
+        return self.starts_at.date()
 
 
 @dataclasses.dataclass
 class Plan:
     series: Series
     occurrences: list[Occurrence]
+    teams: list[Team] = dataclasses.field(default_factory=list)
+
+    def _where(self, action: str) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.action == action and not o.clash]
 
     @property
     def creates(self) -> list[Occurrence]:
-        return [o for o in self.occurrences if o.action == "create" and not o.clash]
+        return self._where("create")
 
     @property
     def updates(self) -> list[Occurrence]:
-        return [o for o in self.occurrences if o.action == "update" and not o.clash]
+        return self._where("update")
 
     @property
     def cancels(self) -> list[Occurrence]:
-        return [o for o in self.occurrences if o.action == "cancel"]
+        return self._where("cancel")
 
     @property
     def clashes(self) -> list[Occurrence]:
@@ -113,65 +115,80 @@ class Plan:
 
     @property
     def fingerprint(self) -> str:
-        """A short text naming every change, so a confirmation can prove it saw this plan."""
-        return ";".join(f"{o.date:%Y%m%d}{o.action[0]}{'x' if o.clash else ''}{o.room.pk if o.room else ''}"
-                        for o in self.occurrences)
+        """A digest of everything the preview showed, so a confirmation can prove it saw this plan."""
+        shown = [self.series.public_note, sorted(team.pk for team in self.teams)] + [
+            (o.date.isoformat(), o.starts_at.isoformat(), o.ends_at.isoformat(), o.action, o.clash,
+             o.room.pk if o.room else None)
+            for o in self.occurrences
+        ]
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 
 
-def series_plan(series: Series, *, now: datetime.datetime | None = None) -> Plan:
-    """Work out what publishing (or editing) the series would do to each future date, without saving."""
+def series_plan(series: Series, *, teams: list[Team] = (), now: datetime.datetime | None = None) -> Plan:
+    """Work out what publishing (or editing) the series would do to each future date, without saving.
+
+    Three queries whatever the length: the stored series and its sessions, every session that
+    could clash, and the site's rooms.
+    """
     now = now or timezone.now()
+    zone = series.site.zone
     series_check(series)
-    if series.pk is None and series.starts_on < now.astimezone(series.site.zone).date():
+    if series.pk is None and series.starts_on < now.astimezone(zone).date():
         raise ValidationError("The first date cannot be in the past. Choose today or a later date.", code="past")
     dates = [day for day in series_dates(series) if series_times(series, day)[0] > now]
     existing, stored = {}, None
     if series.pk:
         stored = Series.objects.select_related("site").get(pk=series.pk)
-        existing = {s.occurrence_date: s for s in
-                    Session.objects.filter(series=series).select_related("site", "room")}
-    starts = [series_times(series, day)[0] for day in dates]
-    ends = [series_times(series, day)[1] for day in dates]
-    others = Session.objects.scheduled().between(min(starts, default=now), max(ends, default=now)).filter(
-        Q(site=series.site) | Q(supervisor=series.supervisor)
-    ).select_related("site", "room")
-    if series.pk:
-        others = others.exclude(series=series.pk)
-    others = list(others)
+        existing = {s.occurrence_date: s for s in Session.objects.filter(series=series).select_related("site", "room")}
+    # Sessions of this series that will follow the rule are replaced by the plan; the rest can clash.
+    follows = {s.pk for s in existing.values() if s.starts_at > now and _follows_the_series(s, stored)}
+    times = [series_times(series, day) for day in dates]
+    others = [
+        other for other in Session.objects.scheduled().between(
+            min((t[0] for t in times), default=now), max((t[1] for t in times), default=now)
+        ).filter(Q(site=series.site) | Q(supervisor=series.supervisor)).select_related("site", "room")
+        if other.pk not in follows
+    ]
     rooms = [room for room in Room.objects.filter(site=series.site, is_active=True).order_by("name")
              if room.is_suitable]
     occurrences = []
-    for day in dates:
-        starts_at, ends_at = series_times(series, day)
+    for day, (starts_at, ends_at) in zip(dates, times):
         session = existing.get(day)
-        if session is not None and session.starts_at <= now:
-            continue  # moved into the past, or under way: the past is not changed
-        if session is not None and (session.is_cancelled or _changed_alone(session, stored)):
-            occurrences.append(Occurrence(day, session.starts_at, session.ends_at, session.room, "keep", session))
-            continue
+        if session is not None and session.pk not in follows:
+            if session.starts_at > now:
+                occurrences.append(_as_it_is(session, "keep"))
+            continue  # under way or over: the past is not changed
         overlapping = [s for s in others if s.starts_at < ends_at and s.ends_at > starts_at]
         room = series.room if series.room_id else _free_room(rooms, overlapping, current=session)
-        clash = _clash(overlapping, room=room, supervisor_id=series.supervisor_id)
+        clash = _clash(overlapping, room=room, supervisor_id=series.supervisor_id) or _clock_change(starts_at, ends_at)
         if session is not None and clash:
-            # An existing session the new rule would make clash stays as it is.
-            occurrences.append(Occurrence(day, session.starts_at, session.ends_at, session.room, "keep", session,
-                                          clash))
+            occurrences.append(_as_it_is(session, "keep", clash))  # an existing session stays as it is
             continue
-        occurrences.append(Occurrence(day, starts_at, ends_at, room, "create" if session is None else "update",
-                                      session, clash))
+        occurrences.append(Occurrence(day, starts_at, ends_at, room, "update" if session else "create", session,
+                                      clash))
     wanted = set(dates)
     for day, session in existing.items():
-        if day not in wanted and not session.is_cancelled and session.starts_at > now:
-            occurrences.append(Occurrence(day, session.starts_at, session.ends_at, session.room, "cancel", session))
-    occurrences.sort(key=lambda o: o.date)
-    return Plan(series, occurrences)
+        if session.pk in follows and day not in wanted and not session.is_cancelled:
+            occurrences.append(_as_it_is(session, "cancel"))
+    occurrences.sort(key=lambda o: (o.date, o.starts_at))
+    return Plan(series, occurrences, list(teams))
 
 
-def _changed_alone(session: Session, stored: Series) -> bool:
-    """A session moved, or re-roomed, on its own keeps its change when the series is edited."""
+def _as_it_is(session: Session, action: str, clash: str = "") -> Occurrence:
+    return Occurrence(session.occurrence_date, session.local_starts_at, session.local_ends_at, session.room, action,
+                      session, clash)
+
+
+def _follows_the_series(session: Session, stored: Series) -> bool:
+    """Return whether a session still follows its series: not moved, re-roomed or cancelled on its own.
+
+    Sessions the series itself cancelled (a weekday dropped) follow it, so the dates can come back.
+    """
+    if session.is_cancelled:
+        return session.cancel_reason == CHANGED_REASON
     if (session.starts_at, session.ends_at) != series_times(stored, session.occurrence_date):
-        return True
-    return bool(stored.room_id) and session.room_id != stored.room_id
+        return False
+    return not stored.room_id or session.room_id == stored.room_id
 
 
 def _free_room(rooms: list[Room], overlapping: list[Session], *, current: Session | None) -> Room | None:
@@ -192,6 +209,14 @@ def _clash(overlapping: list[Session], *, room: Room | None, supervisor_id: int)
     return ""
 
 
+def _clock_change(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
+    """Times that fall where the clocks change would not make a session of the chosen length."""
+    length = ends_at.astimezone(datetime.timezone.utc) - starts_at.astimezone(datetime.timezone.utc)
+    if datetime.timedelta(0) < length <= MAX_SESSION_LENGTH:
+        return ""
+    return "The clocks change during these times"
+
+
 def _new_session(series: Series, occurrence: Occurrence) -> Session:
     return Session(
         site=series.site, series=series, occurrence_date=occurrence.date, supervisor=series.supervisor,
@@ -200,27 +225,73 @@ def _new_session(series: Series, occurrence: Occurrence) -> Session:
     )
 
 
-def _bulk_publish(series: Series, occurrences: list[Occurrence], teams: list[Team], actor: User) -> list[Session]:
-    sessions = [_new_session(series, occurrence) for occurrence in occurrences]
-    try:
-        with transaction.atomic():
-            Session.objects.bulk_create(sessions)
-    except IntegrityError:
-        raise ValidationError(OVERLAP_MESSAGE, code="overlap")
-    Through = Session.audience_teams.through
-    Through.objects.bulk_create([Through(session_id=s.pk, team_id=t.pk) for s in sessions for t in teams])
+def _audit_all(actor: User, sessions: list[Session], action: str, reason: str, before: dict | None = None) -> None:
     AuditEntry.objects.bulk_create([
-        AuditEntry(actor=actor, action="create", session=s, object_type="session", object_id=s.pk,
-                   after=session_snapshot(s), reason="Regular series")
+        AuditEntry(actor=actor, action=action, session=s, object_type="session", object_id=s.pk,
+                   before=(before or {}).get(s.pk), after=session_snapshot(s), reason=reason)
         for s in sessions
     ])
-    return sessions
+
+
+def _set_teams(sessions: list[Session], teams: list[Team]) -> None:
+    through = Session.audience_teams.through
+    through.objects.filter(session__in=sessions).delete()
+    through.objects.bulk_create([through(session_id=s.pk, team_id=t.pk) for s in sessions for t in teams])
+
+
+def _written(write) -> None:
+    """Run a bulk write; a clash the database catches (PostgreSQL, a race) gets the plain message."""
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        raise ValidationError(OVERLAP_MESSAGE, code="overlap")
+
+
+def _bulk_publish(series: Series, occurrences: list[Occurrence], teams: list[Team], actor: User) -> None:
+    sessions = [_new_session(series, occurrence) for occurrence in occurrences]
+    _written(lambda: Session.objects.bulk_create(sessions))
+    _set_teams(sessions, teams)
+    _audit_all(actor, sessions, "create", "Regular series")
+
+
+def _bulk_follow(series: Series, occurrences: list[Occurrence], teams: list[Team], actor: User) -> None:
+    """Move existing sessions to the series' new times, room and note, keeping their identity."""
+    sessions, before, now = [], {}, timezone.now()
+    for occurrence in occurrences:
+        session = occurrence.session
+        before[session.pk] = session_snapshot(session)
+        session.starts_at, session.ends_at = occurrence.starts_at, occurrence.ends_at
+        if occurrence.room != session.room:
+            session.room, session.room_booking = occurrence.room, Session.RoomBooking.NOT_NEEDED
+        session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
+        session.public_note, session.updated_at = series.public_note, now
+        session.sequence = F("sequence") + 1  # calendars take the newest copy
+        sessions.append(session)
+    _written(lambda: Session.objects.bulk_update(sessions, [
+        "starts_at", "ends_at", "room", "room_booking", "status", "cancel_reason", "public_note", "updated_at",
+        "sequence",
+    ]))
+    _set_teams(sessions, teams)
+    _audit_all(actor, sessions, "edit", CHANGED_REASON, before)
+
+
+def _cancel_all(actor: User, sessions: list[Session], reason: str) -> None:
+    """Cancel sessions in one statement; each keeps its row, so calendars and reports still see it."""
+    before = {s.pk: session_snapshot(s) for s in sessions}
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
+        status=Session.Status.CANCELLED, cancel_reason=reason[:200], waiting=0, in_session=0,
+        sequence=F("sequence") + 1, updated_at=timezone.now(),
+    )
+    for session in sessions:
+        session.status, session.cancel_reason = Session.Status.CANCELLED, reason[:200]
+    _audit_all(actor, sessions, "cancel", reason, before)
 
 
 @transaction.atomic
 def series_publish(*, actor: User, series: Series, audience_teams: list[Team], fingerprint: str) -> Plan:
     """Save a new series and publish every date that does not clash; `fingerprint` is the previewed plan's."""
-    plan = series_plan(series)
+    plan = series_plan(series, teams=audience_teams)
     _confirm(plan, fingerprint)
     if not plan.creates:
         raise ValidationError("These choices give no dates to publish. Change the days or the dates.",
@@ -239,31 +310,15 @@ def series_change(*, actor: User, series: Series, audience_teams: list[Team], fi
     """Change a series from now on: past sessions stay as they were, future ones follow the new rule."""
     stored = Series.objects.select_for_update().get(pk=series.pk)
     before = _series_snapshot(stored)
-    plan = series_plan(series)
+    plan = series_plan(series, teams=audience_teams)
     _confirm(plan, fingerprint)
     _skip_clashes(series, plan)
     series.full_clean()
     series.save()
     series.audience_teams.set(audience_teams)
     audit_record(actor=actor, action="edit", obj=series, before=before, after=_series_snapshot(series))
-    for occurrence in plan.cancels:
-        _cancel(actor, occurrence.session, CHANGED_REASON)
-    for occurrence in plan.updates:
-        session = occurrence.session
-        session_before = session_snapshot(session)
-        session.starts_at, session.ends_at = occurrence.starts_at, occurrence.ends_at
-        if occurrence.room != session.room:
-            session.room, session.room_booking = occurrence.room, Session.RoomBooking.NOT_NEEDED
-        session.public_note = series.public_note
-        session.full_clean()
-        try:
-            with transaction.atomic():
-                session.save()
-        except IntegrityError:
-            raise ValidationError(OVERLAP_MESSAGE, code="overlap")
-        session.audience_teams.set(audience_teams)
-        audit_record(actor=actor, action="edit", obj=session, before=session_before,
-                     after=session_snapshot(session), reason=CHANGED_REASON)
+    _cancel_all(actor, [o.session for o in plan.cancels], CHANGED_REASON)
+    _bulk_follow(series, plan.updates, list(audience_teams), actor)
     _bulk_publish(series, plan.creates, list(audience_teams), actor)
     return plan
 
@@ -275,22 +330,14 @@ def series_cancel_rest(*, actor: User, series: Series, reason: str) -> int:
         raise ValidationError("Give a reason for cancelling, so staff know why.", code="reason")
     sessions = list(Session.objects.scheduled().filter(series=series, starts_at__gt=timezone.now())
                     .select_related("site", "room"))
-    for session in sessions:
-        _cancel(actor, session, reason.strip())
+    _cancel_all(actor, sessions, reason.strip())
     before = _series_snapshot(series)
-    series.ends_on = max(series.starts_on, min(series.ends_on, timezone.localdate()))
+    today = timezone.now().astimezone(series.site.zone).date()
+    series.ends_on = max(series.starts_on, min(series.ends_on, today))
     series.save(update_fields=["ends_on"])
     audit_record(actor=actor, action="cancel", obj=series, before=before, after=_series_snapshot(series),
                  reason=reason)
     return len(sessions)
-
-
-def _cancel(actor: User, session: Session, reason: str) -> None:
-    before = session_snapshot(session)
-    session.status, session.cancel_reason = Session.Status.CANCELLED, reason[:200]
-    session.save(update_fields=["status", "cancel_reason"])
-    audit_record(actor=actor, action="cancel", obj=session, before=before, after=session_snapshot(session),
-                 reason=reason)
 
 
 def _skip_clashes(series: Series, plan: Plan) -> None:

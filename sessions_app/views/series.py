@@ -28,7 +28,7 @@ def _plan_and_publish(request, form: SeriesForm, publish):
     series = form.build(supervisor=request.user)
     teams = list(form.cleaned_data["audience_teams"])
     try:
-        plan = series_service.series_plan(series)
+        plan = series_service.series_plan(series, teams=teams)
     except ValidationError as error:
         add_errors(form, error)
         return None, False

@@ -1,5 +1,6 @@
 """Every workspace page runs the same number of queries however much data there is."""
 import datetime
+import math
 
 import pytest
 from django.db import connection
@@ -70,3 +71,44 @@ def test_the_series_preview_runs_a_fixed_number_of_queries(client, site, supervi
     with django_assert_max_num_queries(len(queries)):
         response = client.post("/supervise/series/add/", year)
     assert len(response.context["plan"].occurrences) > 90
+
+
+def changing(client, series, **changes):
+    from tests.views.test_series import confirm, edit_data
+
+    return lambda: confirm(client, edit_data(series, room=series.room_id, **changes), f"/supervise/series/{series.pk}/")
+
+
+def bulk_batches(rows: int) -> int:
+    """How many statements the database needs for one bulk update of the series fields (SQLite caps parameters)."""
+    fields = ["pk", "pk"] + ["field"] * 9  # Django's own sum for bulk_update: two for the key, one a field
+    return math.ceil(rows / connection.ops.bulk_batch_size(fields, [None] * rows))
+
+
+@pytest.mark.parametrize("change", [
+    {"start_time": "12:00", "end_time": "13:00"},   # every future date follows
+    {"weekdays": ["1"]},                             # Thursdays cancelled
+], ids=["new times", "a weekday dropped"])
+def test_changing_a_series_runs_the_same_queries_for_4_weeks_as_for_a_year(client, site, supervisor, change,
+                                                                          django_assert_max_num_queries):
+    client.force_login(supervisor)
+    short = running_series(site, supervisor, weeks_ago=0, weeks=4, room=make_room(site))
+    with CaptureQueriesContext(connection) as queries:
+        assert changing(client, short, **change)().status_code == 302
+    long = running_series(site, make_supervisor(site), weeks_ago=0, weeks=50, room=make_room(site))
+    # Only a bulk update may take more than one statement, when the database caps its parameters.
+    extra = bulk_batches(100) - bulk_batches(8) if "start_time" in change else 0
+    with django_assert_max_num_queries(len(queries) + extra):
+        assert changing(client, long, **change)().status_code == 302
+
+
+def test_cancelling_the_rest_runs_the_same_queries_for_4_weeks_as_for_a_year(client, site, supervisor,
+                                                                           django_assert_max_num_queries):
+    client.force_login(supervisor)
+    short = running_series(site, supervisor, weeks_ago=0, weeks=4, room=make_room(site))
+    with CaptureQueriesContext(connection) as queries:
+        client.post(f"/supervise/series/{short.pk}/cancel/", {"reason": "Ward closed"})
+    long = running_series(site, make_supervisor(site), weeks_ago=0, weeks=50, room=make_room(site))
+    with django_assert_max_num_queries(len(queries)):
+        client.post(f"/supervise/series/{long.pk}/cancel/", {"reason": "Ward closed"})
+    assert long.sessions.filter(status="cancelled").count() == 100

@@ -82,7 +82,10 @@ def test_confirming_after_the_choices_changed_shows_the_new_preview_and_publishe
 @pytest.mark.parametrize("changes, message", [
     ({"ends_on": (next_weekday(0) + datetime.timedelta(days=400)).isoformat()},
      "A series can run for at most a year. Choose a last date on or before"),
-    ({"starts_on": "2020-01-06", "ends_on": "2020-03-01"}, "The first date cannot be in the past."),
+    ({"starts_on": (next_weekday(0) - datetime.timedelta(weeks=2)).isoformat()},
+     "The first date cannot be in the past."),
+    ({"ends_on": "9999-12-31"}, "Enter a date within 2 years of today."),
+    ({"starts_on": "0001-01-01"}, "Enter a date within 2 years of today."),
     ({"weekdays": []}, "Choose at least one day of the week."),
     ({"weekdays": ["9"]}, "Choose days from the list."),
     ({"every_weeks": "0"}, "Choose how often from the list."),
@@ -240,7 +243,7 @@ def test_a_series_is_for_the_teams_chosen(client, site, supervisor):
         client.get(f"/?site={site.slug}&team={other_team.slug}&weeks=14"))
 
 
-def test_teams_and_rooms_of_another_site_are_refused(client, site, supervisor):
+def test_teams_and_rooms_of_a_site_not_yours_are_refused(client, site, supervisor):
     elsewhere = make_site()
     client.force_login(supervisor)
     for changes, message in [({"room": make_room(elsewhere).pk}, "Choose a room from the list."),
@@ -265,3 +268,100 @@ def test_the_edit_form_starts_from_the_series_as_it_is(client, site, supervisor)
     assert 'name="start_time" type="time" value="11:30"' in html
     assert ">05/01/2027</textarea>" in html
     assert 'value="1" checked' in html and 'value="3" checked' in html and 'value="0" checked' not in html
+
+
+def test_every_two_weeks_counts_weeks_from_the_first_dates_week(client, site, supervisor):
+    monday = next_weekday(0)
+    series = published(client, site, supervisor, every_weeks="2", weekdays=[str(TUESDAY)],
+                       starts_on=(monday + datetime.timedelta(days=2)).isoformat(),  # a Wednesday
+                       ends_on=(monday + datetime.timedelta(weeks=6)).isoformat())
+    days = sorted(series.sessions.values_list("occurrence_date", flat=True))
+    # The first week's Tuesday is before the first date; then every other week.
+    assert days == [monday + datetime.timedelta(weeks=n, days=1) for n in (2, 4)]
+
+
+def test_a_series_keeps_its_local_time_across_the_clock_change(client, site, supervisor):
+    series = published(client, site, supervisor, weekdays=[str(TUESDAY)], starts_on="2027-03-15",
+                       ends_on="2027-04-11", start_time="11:30", end_time="13:00")
+    sessions = list(series.sessions.order_by("starts_at"))
+    assert {s.local_starts_at.time() for s in sessions} == {datetime.time(11, 30)}
+    assert {s.starts_at.astimezone(datetime.timezone.utc).hour for s in sessions} == {10, 11}  # GMT, then BST
+
+
+def test_the_preview_shows_times_in_the_sites_own_zone(client, supervisor):
+    site = make_site(time_zone="Europe/Paris")
+    make_room(site)
+    site.supervisors.add(supervisor)
+    series = running_series(site, supervisor)
+    moved = series.sessions.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    moved.starts_at += datetime.timedelta(hours=3)
+    moved.ends_at += datetime.timedelta(hours=3)
+    moved.save()
+    client.force_login(supervisor)
+    page = text(preview(client, edit_data(series, room=series.room_id), f"/supervise/series/{series.pk}/"))
+    assert "2:30pm to 4:30pm" in page and "Kept: changed on its own" in page
+
+
+def test_confirming_with_other_times_than_the_preview_publishes_nothing(client, site, supervisor):
+    client.force_login(supervisor)
+    fingerprint = preview(client, series_data(site=site.pk)).context["plan"].fingerprint
+    response = client.post("/supervise/series/add/", {**series_data(site=site.pk, start_time="14:00",
+                                                                    end_time="15:00"),
+                                                      "action": "confirm", "fingerprint": fingerprint})
+    assert "The dates have changed since the preview." in text(response)
+    assert not Session.objects.exists()
+
+
+def test_a_date_postponed_before_it_came_is_not_cancelled_by_an_edit(client, site, supervisor):
+    series = running_series(site, supervisor)
+    postponed = series.sessions.filter(starts_at__lt=timezone.now()).order_by("-starts_at").first()
+    postponed.starts_at, postponed.ends_at = (timezone.now() + datetime.timedelta(days=1, hours=1),
+                                              timezone.now() + datetime.timedelta(days=1, hours=2))
+    postponed.save()
+    client.force_login(supervisor)
+    confirm(client, edit_data(series, room=series.room_id, public_note="Tea provided"),
+            f"/supervise/series/{series.pk}/")
+    postponed.refresh_from_db()
+    assert not postponed.is_cancelled and postponed.public_note == ""
+    assert series.sessions.filter(starts_at__gt=timezone.now(), status="scheduled").exclude(
+        pk=postponed.pk).exclude(public_note="Tea provided").count() == 0
+
+
+def test_new_dates_clash_with_the_series_own_sessions_moved_alone(client, site, supervisor):
+    series = running_series(site, supervisor)
+    tuesday = series.sessions.filter(starts_at__gt=timezone.now() + datetime.timedelta(days=2)).order_by(
+        "starts_at").filter(occurrence_date__week_day=3).first()  # Django counts Sunday as 1
+    tuesday.starts_at += datetime.timedelta(days=1)  # to Wednesday, same time and room
+    tuesday.ends_at += datetime.timedelta(days=1)
+    tuesday.save()
+    client.force_login(supervisor)
+    path = f"/supervise/series/{series.pk}/"
+    data = edit_data(series, room=series.room_id, weekdays=["1", "2", "3"])
+    assert "You already have a session at 11:30" in text(preview(client, data, path))
+    confirm(client, data, path)
+    wednesday = tuesday.local_starts_at.date()
+    assert series.sessions.filter(starts_at__date=wednesday).count() == 1
+    series.refresh_from_db()
+    assert wednesday.isoformat() in series.skip_dates
+
+
+def test_a_weekday_dropped_and_added_back_comes_back_as_the_same_sessions(client, site, supervisor):
+    series = published(client, site, supervisor)
+    path = f"/supervise/series/{series.pk}/"
+    thursdays = set(series.sessions.filter(occurrence_date__week_day=5).values_list("pk", flat=True))
+    confirm(client, edit_data(series, weekdays=[str(TUESDAY)]), path)
+    assert series.sessions.filter(status="cancelled").count() == 12
+    assert "Back in the series again" in text(preview(client, edit_data(series), path))
+    confirm(client, edit_data(series), path)
+    assert series.sessions.count() == 24 and series.sessions.filter(status="scheduled").count() == 24
+    assert set(series.sessions.filter(occurrence_date__week_day=5).values_list("pk", flat=True)) == thursdays
+
+
+def test_a_supervisor_of_two_sites_cannot_put_one_sites_room_in_the_others_series(client, site, supervisor):
+    other = make_site(name="HMP Westgate")
+    other.supervisors.add(supervisor)
+    client.force_login(supervisor)
+    response = preview(client, series_data(site=site.pk, room=make_room(other).pk))
+    assert "This room is at another site. Choose a room at this site." in text(response)
+    response = preview(client, series_data(site=site.pk, audience_teams=[make_team(other).pk]))
+    assert "Choose teams at this site." in text(response)

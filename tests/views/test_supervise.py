@@ -90,7 +90,9 @@ def test_date_alone_publishes_a_lunchtime_session_in_a_free_suitable_room(client
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"date": "2020-01-07"}, "A session cannot start in the past. Choose a later date or time."),
+    ({"date": (timezone.localdate() - datetime.timedelta(days=3)).isoformat()},
+     "A session cannot start in the past. Choose a later date or time."),
+    ({"date": "9999-12-31"}, "Enter a date within 2 years of today."),
     ({"date": "not a date"}, "Enter a real date, for example 1/12/2026."),
     ({"date": ""}, "Enter the date of the session."),
     ({"start_time": "14:00", "end_time": "13:00"}, "The session must end after it starts."),
