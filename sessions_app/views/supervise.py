@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -82,10 +83,13 @@ def home(request):
     for session in sessions:
         session.warnings = session_warnings(session, now=now, clashes=clashes)
     current = next((s for s in sessions if not s.is_cancelled), None)
+    current_is_on = current is not None and current.starts_at <= now
     return render(request, "supervise/home.html", {
         "sites": sites,
         "current": current,
-        "current_is_on": current is not None and current.starts_at <= now,
+        "current_is_on": current_is_on,
+        "totals": tally.tally_totals(session=current) if current_is_on else None,
+        "tally_form": TallyForm(),
         "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),
         "suggestions": demand.demand_suggestions(sites=sites_for(request.user), now=now),
@@ -174,6 +178,9 @@ def session_tally(request, pk: int):
         return JsonResponse({"message": message, "waiting": session.waiting, "in_session": session.in_session,
                              **tally.tally_totals(session=session)})
     messages.info(request, message)
+    back = request.POST.get("next", "")
+    if back == reverse("supervise_home"):  # the tally on the home page comes back there
+        return redirect(back)
     return redirect("supervise_session", pk=session.pk)
 
 

@@ -259,3 +259,21 @@ def test_the_move_form_starts_from_the_sessions_own_date_and_times(client, site,
     html = client.get(f"/supervise/sessions/{session.pk}/move/").content.decode()
     for name, value in [("date", "2027-03-02"), ("start_time", "11:30"), ("end_time", "13:30")]:
         assert f'name="{name}" type="{"date" if name == "date" else "time"}" value="{value}"' in html
+
+
+def test_the_session_on_now_has_its_tally_on_the_home_page(client, site, supervisor):
+    session = make_session(site=site, room=site.rooms.first(), supervisor=supervisor,
+                           starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    client.force_login(supervisor)
+    home = client.get("/supervise/")
+    html = home.content.decode()
+    assert "On now" in text(home) and f'action="/supervise/sessions/{session.pk}/tally/"' in html
+    assert 'name="next" value="/supervise/"' in html
+    response = client.post(f"/supervise/sessions/{session.pk}/tally/", {"action": "arrived", "next": "/supervise/"})
+    assert response.url == "/supervise/"
+    response = client.post(f"/supervise/sessions/{session.pk}/tally/", {"action": "arrived",
+                                                                        "next": "https://evil.example/"})
+    assert response.url == f"/supervise/sessions/{session.pk}/"
+    session.refresh_from_db()
+    assert session.waiting == 2
+    assert "Waiting 2" in text(client.get("/supervise/"))
