@@ -147,6 +147,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Drop-in <dropin@loca
 DROPIN_SERVICE_NAME = env.str("DROPIN_SERVICE_NAME", default="Drop-in supervision")
 DROPIN_SUPPRESSION_THRESHOLD = env.int("DROPIN_SUPPRESSION_THRESHOLD", default=5)
 DROPIN_UPCOMING_WEEKS = env.int("DROPIN_UPCOMING_WEEKS", default=8)
+# Calendar event UIDs end with this; keep it the same for the life of a deployment, or calendars duplicate events.
+DROPIN_CALENDAR_DOMAIN = env.str("DROPIN_CALENDAR_DOMAIN", default="drop-in.invalid")
+# The address emails and the send_announcement command link to (pages use the address they were asked on).
+DROPIN_BASE_URL = env.str("DROPIN_BASE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

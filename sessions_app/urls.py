@@ -1,11 +1,17 @@
 from django.urls import path
 
-from .views import accounts, demand, public, series, supervise
+from .views import accounts, demand, public, publishing, series, supervise
 
 urlpatterns = [
     # Staff: no account needed.
     path("", public.upcoming, name="upcoming"),
     path("sessions/<int:pk>/", public.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/calendar.ics", publishing.calendar_session, name="calendar_session"),
+    path("calendar/<slug:site>.ics", publishing.calendar_site, name="calendar_site"),
+    path("calendar/<slug:site>/<slug:team>.ics", publishing.calendar_team, name="calendar_team"),
+    path("poster/<slug:site>/", publishing.poster, name="poster"),
+    path("poster/<slug:site>/qr.svg", publishing.poster_qr, name="poster_qr"),
+    path("handover/<slug:site>/", publishing.handover, name="handover"),
     path("contract/", public.contract_current, name="contract"),
     path("contract/v<int:version>/", public.contract_version, name="contract_version"),
     # Supervisors and managers.

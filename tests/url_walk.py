@@ -16,7 +16,9 @@ def url_paths(*, session, contract) -> dict[str, str]:
     paths = {}
     for pattern in named_patterns():
         route = str(pattern.pattern)
-        if "<int:version>" in route:
+        if "<slug:site>" in route:
+            args = [session.site.slug] + ([_team(session).slug] if "<slug:team>" in route else [])
+        elif "<int:version>" in route:
             args = [contract.version]
         elif "<int:pk>" in route:
             args = [_owner(route, session).pk]
@@ -36,3 +38,9 @@ def _owner(route: str, session):
     if route.startswith("supervise/demand/targets/"):
         return session.supervisor
     return session
+
+
+def _team(session):
+    from sessions_app.models import Team
+
+    return Team.objects.get_or_create(site=session.site, slug="walked", defaults={"name": "Walked team"})[0]

@@ -4,9 +4,10 @@ from .contract import Contract
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
 from .people import User
 from .places import Room, Site, Team
+from .publishing import Announcement
 from .sessions import Series, Session
 
 __all__ = [
-    "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "Room", "Series", "Session", "Site",
+    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "Room", "Series", "Session", "Site",
     "StaffGroup", "TallyStep", "Team", "User",
 ]

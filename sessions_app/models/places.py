@@ -15,6 +15,22 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError("Enter a time zone such as Europe/London.", code="invalid_time_zone")
 
 
+def address_list(value: str) -> list[str]:
+    """Return the email addresses in a text of one a line (commas and semicolons also part them)."""
+    return [part.strip() for part in value.replace(",", "\n").replace(";", "\n").splitlines() if part.strip()]
+
+
+def validate_address_list(value: str) -> None:
+    from django.core.validators import validate_email
+
+    for address in address_list(value):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError("“%(address)s” is not an email address. Enter one address a line.",
+                                  code="invalid_address", params={"address": address[:80]})
+
+
 class Site(models.Model):
     """A workplace, such as one prison."""
 
@@ -32,6 +48,10 @@ class Site(models.Model):
     lunch_ends_at = models.TimeField(default=datetime.time(13, 0))
     minutes_per_person = models.PositiveSmallIntegerField(
         default=15, help_text="Time a supervisor usually spends with one person; used to judge capacity."
+    )
+    announcement_addresses = models.TextField(
+        blank=True, validators=[validate_address_list],
+        help_text="Where announcements go: the teams' distribution lists, one address a line.",
     )
     supervisors = models.ManyToManyField(
         "sessions_app.User", blank=True, related_name="supervised_sites",
@@ -64,6 +84,10 @@ class Site(models.Model):
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def addresses(self) -> list[str]:
+        return address_list(self.announcement_addresses)
 
 
 class Team(models.Model):

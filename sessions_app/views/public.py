@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 from ..forms import MAX_WEEKS, UpcomingFilterForm
 from ..models import Contract, Session, Site
 from ..services.listing import sessions_by_week, sessions_later, sessions_upcoming
+from .publishing import feed_links
 
 MORE_WEEKS_STEP = 8
 
@@ -25,6 +26,7 @@ def upcoming(request):
         "site": site,
         "team": team,
         "heading_site": site or (form.site_for_teams if not form.show_site_filter else None),
+        "feed": feed_links(request, site or form.site_for_teams, team),
         "today": timezone.localdate(),
         "weeks": weeks,
         "more_weeks": more_weeks,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomForm, SessionForm, TallyForm
 from ..models import Room, Session
 from ..permissions import role_required, sites_for
-from ..services import demand, scheduling, tally
+from ..services import demand, publishing, scheduling, tally
 from ..services.listing import sessions_by_week
 
 ROLES = ("supervisor", "manager")
@@ -93,8 +93,14 @@ def home(request):
         "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),
         "suggestions": demand.demand_suggestions(sites=sites_for(request.user), now=now),
+        "handovers": _handovers(sites, now),
         "now": now,
     })
+
+
+def _handovers(sites, now) -> list[tuple]:
+    texts = publishing.handover_texts(sites=sites, now=now)
+    return [(site, texts[site.pk]) for site in sites]
 
 
 @require_http_methods(["GET", "POST"])

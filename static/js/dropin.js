@@ -32,3 +32,14 @@ for (const form of document.querySelectorAll("[data-tally-form]")) {
     }
   });
 }
+
+// Copy buttons: shown only when JavaScript can copy; without it the address is there to select.
+for (const button of document.querySelectorAll("[data-copy]")) {
+  const source = document.getElementById(button.dataset.copy);
+  if (!source || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(source.value ?? source.textContent);
+    button.textContent = "Copied";
+  });
+}

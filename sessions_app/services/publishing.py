@@ -1,0 +1,168 @@
+"""Every channel from the same published sessions: calendar feeds, the poster, the handover note and email.
+
+A change to a session (cancelled, moved) reaches them all at once because they all read the
+sessions table; calendars see it through the session's never-changing UID and growing SEQUENCE.
+"""
+import dataclasses
+import datetime
+import hashlib
+import io
+
+import icalendar
+import segno
+from django.conf import settings
+from django.db.models import Count, Max, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Session, Site, Team
+
+FEED_PAST = datetime.timedelta(days=30)
+FEED_AHEAD = datetime.timedelta(weeks=26)
+CANCELLED_KEPT = datetime.timedelta(days=60)  # long enough for every subscribed calendar to remove it
+SUMMARY = "Drop-in supervision"
+NO_APPOINTMENT = "No appointment needed: drop in at any time during the session."
+
+
+# Calendar feeds
+
+
+def feed_sessions(*, site: Site | None = None, team: Team | None = None, now: datetime.datetime) -> QuerySet[Session]:
+    """Return the sessions a feed carries: the past 30 days and the next 26 weeks, each once.
+
+    Cancelled sessions stay for 60 days after they were cancelled, marked cancelled, so calendars
+    that already have them remove them.
+    """
+    sessions = Session.objects.for_team(team) if team is not None else Session.objects.at_site(site)
+    return (sessions.between(now - FEED_PAST, now + FEED_AHEAD)
+            .exclude(status=Session.Status.CANCELLED, updated_at__lt=now - CANCELLED_KEPT))
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedVersion:
+    etag: str
+    last_modified: datetime.datetime
+
+
+def feed_version(sessions: QuerySet[Session], *, key: str, now: datetime.datetime) -> FeedVersion:
+    """Return a feed's validators from one aggregate query, without building the feed.
+
+    Anything that changes the feed changes them: a session added, changed (its sequence and
+    updated_at grow), cancelled or dropping out of the window; and the day, as the window moves.
+    """
+    row = Session.objects.filter(pk__in=sessions.values("pk")).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), sequences=Sum("sequence"), newest=Max("pk"),
+    )
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    last_modified = max(filter(None, [row["changed"], day_start]))
+    text = f"{key}|{day_start.date()}|{row['count']}|{row['changed']}|{row['sequences']}|{row['newest']}"
+    return FeedVersion(hashlib.sha256(text.encode()).hexdigest()[:32], last_modified)
+
+
+def event_uid(session: Session) -> str:
+    """The UID a session keeps for ever, whatever changes, so calendars update it rather than add another."""
+    return f"session-{session.pk}@{settings.DROPIN_CALENDAR_DOMAIN}"
+
+
+def session_location(session: Session) -> str:
+    if session.room is None:
+        return f"Room to be confirmed, {session.site.name}"
+    directions = f": {session.room.directions}" if session.room.directions else ""
+    return f"{session.room.name}, {session.site.name}{directions}"
+
+
+def session_description(session: Session, *, contract_url: str) -> str:
+    lines = [NO_APPOINTMENT]
+    if session.is_cancelled:
+        lines.insert(0, f"Cancelled: {session.cancel_reason}")
+    lines.append(f"Supervisor: {session.supervisor.public_name}"
+                 + (f", {session.supervisor.role_title}" if session.supervisor.role_title else ""))
+    if session.public_note:
+        lines.append(session.public_note)
+    lines.append(f"What stays confidential: {contract_url}")
+    return "\n".join(lines)
+
+
+def calendar_for(sessions, *, name: str, absolute) -> bytes:
+    """Return an iCalendar file of the sessions. `absolute(path)` turns a path into a full address."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Drop-in//Drop-in supervision//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    contract_url = absolute(reverse("contract"))
+    for session in sessions:
+        event = icalendar.Event()
+        event.add("uid", event_uid(session))
+        event.add("dtstamp", session.updated_at.astimezone(datetime.timezone.utc))
+        event.add("dtstart", session.starts_at.astimezone(datetime.timezone.utc))
+        event.add("dtend", session.ends_at.astimezone(datetime.timezone.utc))
+        event.add("summary", SUMMARY)
+        event.add("location", session_location(session))
+        event.add("description", session_description(session, contract_url=contract_url))
+        event.add("url", absolute(session.get_absolute_url()))
+        event.add("sequence", session.sequence)
+        event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+        event.add("transp", "TRANSPARENT")  # a drop-in does not make anyone busy
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# The poster and the handover note
+
+
+def poster_sessions(*, site: Site, now: datetime.datetime, weeks: int) -> QuerySet[Session]:
+    """Return the scheduled sessions a poster or an email lists: what staff can come to."""
+    return (Session.objects.scheduled().at_site(site).between(now, now + datetime.timedelta(weeks=weeks))
+            .select_related("site", "room", "supervisor").order_by("starts_at", "pk"))
+
+
+def qr_svg(url: str) -> bytes:
+    """Return a QR code of the address as SVG, dark on white, with a quiet zone."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=4, xmldecl=False,
+                                     title="QR code: the drop-in dates on your phone")
+    return out.getvalue()
+
+
+def handover_texts(*, sites, now: datetime.datetime) -> dict[int, str]:
+    """Return each site's handover note, from one query whatever the number of sites."""
+    coming: dict[int, list[Session]] = {site.pk: [] for site in sites}
+    sessions = (Session.objects.scheduled().filter(site__in=list(coming), ends_at__gt=now,
+                                                   starts_at__lt=now + datetime.timedelta(weeks=2))
+                .select_related("site", "room").order_by("starts_at", "pk"))
+    for session in sessions:
+        coming[session.site_id].append(session)
+    return {site.pk: _handover_text(site, coming[site.pk], now=now) for site in sites}
+
+
+def _handover_week(site: Site, coming: list[Session], *, now: datetime.datetime) -> tuple[str, list[Session]]:
+    """Return which week the note speaks of (“this week”, or “next week” when none are left) and its sessions."""
+    today = now.astimezone(site.zone).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    for label, start in (("this week", monday), ("next week", monday + datetime.timedelta(weeks=1))):
+        end = datetime.datetime.combine(start + datetime.timedelta(weeks=1), datetime.time(), tzinfo=site.zone)
+        sessions = [s for s in coming if s.starts_at < end]
+        if sessions:
+            return label, sessions
+    return "this week", []
+
+
+def _handover_text(site: Site, coming: list[Session], *, now: datetime.datetime) -> str:
+    """Return a short note to read out at handover, e.g. “Drop-in supervision this week: Tue 11:30–13:30 …”."""
+    label, sessions = _handover_week(site, coming, now=now)
+    if not sessions:
+        return (f"Drop-in supervision at {site.name}: no sessions are published for this week or next. "
+                "Check the drop-in page for new dates.")
+    times = " and ".join(f"{s.local_starts_at:%a %H:%M}–{s.local_ends_at:%H:%M}" for s in sessions)
+    rooms = {s.room_id for s in sessions}
+    if len(rooms) == 1 and sessions[0].room is not None:
+        room = sessions[0].room
+        where = f", {room.name}" + (f" ({room.directions.rstrip('.')})" if room.directions else "")
+    else:
+        where = ", " + "; ".join(
+            f"{s.local_starts_at:%a}: {s.room.name if s.room else 'room to be confirmed'}" for s in sessions)
+    return f"Drop-in supervision {label}: {times}{where}. No appointment needed."

@@ -1,0 +1,125 @@
+"""Channels for staff, from the same published sessions: calendar feeds, the poster, the handover note."""
+import datetime
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import condition, require_safe
+
+from ..forms import MAX_WEEKS
+from ..models import Contract, Session, Site, Team
+from ..services import publishing
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+POSTER_WEEKS = 4
+POSTER_MOST = 8  # as many as fit on one A4 page in large type
+
+
+def _feed(request, site_slug: str, team_slug: str | None = None):
+    """Return (name, sessions, version) for a feed, worked out once per request; 404 for unknown sites or teams."""
+    if not hasattr(request, "_dropin_feed"):
+        site = get_object_or_404(Site, slug=site_slug)
+        team = get_object_or_404(Team, site=site, slug=team_slug) if team_slug is not None else None
+        now = timezone.now()
+        sessions = publishing.feed_sessions(site=site, team=team, now=now)
+        name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
+        version = publishing.feed_version(sessions, key=f"{site.pk}/{team.pk if team else ''}", now=now)
+        request._dropin_feed = (name, sessions, version)
+    return request._dropin_feed
+
+
+def _etag(request, site: str, team: str | None = None) -> str:
+    return _feed(request, site, team)[2].etag
+
+
+def _last_modified(request, site: str, team: str | None = None) -> datetime.datetime:
+    return _feed(request, site, team)[2].last_modified
+
+
+def _calendar_response(request, sessions, *, name: str, filename: str) -> HttpResponse:
+    body = publishing.calendar_for(sessions.select_related("site", "room", "supervisor").order_by("starts_at", "pk"),
+                                   name=name, absolute=request.build_absolute_uri)
+    response = HttpResponse(body, content_type=CALENDAR_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-cache"  # calendars revalidate with the ETag: a 304 costs one query
+    return response
+
+
+@require_safe
+@condition(etag_func=_etag, last_modified_func=_last_modified)
+def calendar_site(request, site: str):
+    """Who may see it: anyone. The site's subscription feed (a 304 when the calendar's copy is current)."""
+    name, sessions, _ = _feed(request, site)
+    return _calendar_response(request, sessions, name=name, filename=f"{site}.ics")
+
+
+@require_safe
+@condition(etag_func=_etag, last_modified_func=_last_modified)
+def calendar_team(request, site: str, team: str):
+    """Who may see it: anyone. A team's subscription feed: its sessions and those for everyone at the site."""
+    name, sessions, _ = _feed(request, site, team)
+    return _calendar_response(request, sessions, name=name, filename=f"{site}-{team}.ics")
+
+
+@require_safe
+def calendar_session(request, pk: int):
+    """Who may see it: anyone. One session as an .ics file, to add to a calendar."""
+    session = get_object_or_404(Session, pk=pk)
+    response = _calendar_response(request, Session.objects.filter(pk=session.pk), name=publishing.SUMMARY,
+                                  filename=f"drop-in-{session.pk}.ics")
+    response["Content-Disposition"] = f'attachment; filename="drop-in-{session.pk}.ics"'
+    return response
+
+
+def site_page_url(request, site: Site) -> str:
+    return request.build_absolute_uri(f"{reverse('upcoming')}?site={site.slug}")
+
+
+@require_safe
+def poster(request, site: str):
+    """Who may see it: anyone. One A4 page to print and pin up: the next sessions, the room and a QR code."""
+    site = get_object_or_404(Site, slug=site)
+    try:
+        weeks = min(max(int(request.GET.get("weeks", POSTER_WEEKS)), 1), MAX_WEEKS)
+    except ValueError:
+        weeks = POSTER_WEEKS
+    sessions = list(publishing.poster_sessions(site=site, now=timezone.now(), weeks=weeks)[:POSTER_MOST + 1])
+    rooms = {s.room for s in sessions[:POSTER_MOST] if s.room is not None}
+    return render(request, "public/poster.html", {
+        "site": site,
+        "sessions": sessions[:POSTER_MOST],
+        "more": len(sessions) > POSTER_MOST,
+        "weeks": weeks,
+        "rooms": sorted(rooms, key=lambda room: room.name),
+        "page_url": site_page_url(request, site),
+        "contract_url": request.build_absolute_uri(reverse("contract")),
+        "has_contract": Contract.objects.published().exists(),
+    })
+
+
+@require_safe
+def poster_qr(request, site: str):
+    """Who may see it: anyone. The poster's QR code (SVG): it opens the site's upcoming page."""
+    site = get_object_or_404(Site, slug=site)
+    response = HttpResponse(publishing.qr_svg(site_page_url(request, site)), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def handover(request, site: str):
+    """Who may see it: anyone. This week's drop-ins as a line of plain text to read out at handover."""
+    site = get_object_or_404(Site, slug=site)
+    return HttpResponse(publishing.handover_texts(sites=[site], now=timezone.now())[site.pk] + "\n",
+                        content_type="text/plain; charset=utf-8")
+
+
+def feed_links(request, site: Site | None, team: Team | None = None) -> dict | None:
+    """Return the subscription addresses (https and webcal) for a site's or a team's feed, if there is one."""
+    if site is None:
+        return None
+    path = reverse("calendar_team", args=[site.slug, team.slug]) if team else reverse("calendar_site", args=[site.slug])
+    https = request.build_absolute_uri(path)
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
