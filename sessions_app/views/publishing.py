@@ -94,7 +94,7 @@ def poster(request, site: str):
         "weeks": weeks,
         "rooms": sorted(rooms, key=lambda room: room.name),
         "page_url": site_page_url(request, site),
-        "contract_url": request.build_absolute_uri(reverse("contract")),
+        "contract_address": request.build_absolute_uri(reverse("contract")),
         "has_contract": Contract.objects.published().exists(),
     })
 

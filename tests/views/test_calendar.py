@@ -1,0 +1,175 @@
+"""Calendar feeds: read back with two independent parsers (icalendar, and vobject) and revalidated."""
+import datetime
+
+import icalendar
+import pytest
+import vobject
+from django.utils import timezone
+
+from sessions_app.models import Session
+from sessions_app.services import scheduling
+from tests.factories import local, make_session, make_team
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.timezone.utc
+
+
+def events(response) -> dict[str, icalendar.Event]:
+    assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def vevents(response) -> dict[str, object]:
+    calendar = vobject.readOne(response.content.decode())
+    return {event.uid.value: event for event in calendar.vevent_list}
+
+
+@pytest.fixture
+def session(site, supervisor):
+    return make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                        starts_at=timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=3))
+
+
+def test_every_event_carries_what_a_calendar_needs(client, site, session):
+    response = client.get(f"/calendar/{site.slug}.ics")
+    [event] = events(response).values()
+    assert str(event["UID"]) == f"session-{session.pk}@drop-in.invalid"
+    assert str(event["SUMMARY"]) == "Drop-in supervision"
+    assert event.decoded("DTSTART") == session.starts_at and event.decoded("DTSTART").utcoffset() == datetime.timedelta(0)
+    assert event.decoded("DTEND") == session.ends_at
+    assert event.decoded("DTSTAMP").tzinfo is not None
+    assert str(event["LOCATION"]).startswith(f"Wellbeing room, {site.name}: Healthcare corridor")
+    description = str(event["DESCRIPTION"])
+    assert "No appointment needed" in description and "Sam Okafor" in description
+    assert "http://testserver/contract/" in description
+    assert str(event["URL"]) == f"http://testserver/sessions/{session.pk}/"
+    assert event["SEQUENCE"] == 0 and str(event["STATUS"]) == "CONFIRMED"
+    # The second parser reads the same.
+    [same] = vevents(response).values()
+    assert same.uid.value == str(event["UID"]) and same.dtstart.value == session.starts_at
+    assert same.summary.value == "Drop-in supervision" and same.sequence.value == "0"
+
+
+def test_a_moved_session_keeps_its_uid_with_a_higher_sequence(client, site, session, supervisor):
+    uid = next(iter(events(client.get(f"/calendar/{site.slug}.ics"))))
+    later = session.starts_at + datetime.timedelta(days=1)
+    scheduling.session_move(actor=supervisor, session=session, starts_at=later,
+                            ends_at=later + datetime.timedelta(hours=2), room=session.room, reason="Wing lockdown")
+    response = client.get(f"/calendar/{site.slug}.ics")
+    event = events(response)[uid]
+    assert event["SEQUENCE"] == 1 and event.decoded("DTSTART") == later
+    assert vevents(response)[uid].sequence.value == "1"
+    assert len(events(response)) == 1
+
+
+def test_a_cancelled_session_stays_for_60_days_as_cancelled(client, site, session, supervisor):
+    scheduling.session_cancel(actor=supervisor, session=session, reason="Inspection")
+    response = client.get(f"/calendar/{site.slug}.ics")
+    [event] = events(response).values()
+    assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 1
+    assert "Cancelled: Inspection" in str(event["DESCRIPTION"])
+    assert vevents(response)[str(event["UID"])].status.value == "CANCELLED"
+    Session.objects.filter(pk=session.pk).update(updated_at=timezone.now() - datetime.timedelta(days=61))
+    assert events(client.get(f"/calendar/{site.slug}.ics")) == {}
+
+
+def test_utc_instants_are_right_on_both_sides_of_the_clock_change(client, site, supervisor):
+    room = site.rooms.get()
+    before = make_session(site=site, room=room, supervisor=supervisor, starts_at=local(2027, 3, 23, 11, 30))
+    after = make_session(site=site, room=room, supervisor=supervisor, starts_at=local(2027, 3, 30, 11, 30))
+    with_dates = client.get(f"/calendar/{site.slug}.ics")
+    # The feed covers 26 weeks ahead from today (November 2026), so these March sessions are in it.
+    found = events(with_dates)
+    assert found[f"session-{before.pk}@drop-in.invalid"].decoded("DTSTART") == datetime.datetime(
+        2027, 3, 23, 11, 30, tzinfo=UTC)  # GMT: 11:30 in London is 11:30 UTC
+    assert found[f"session-{after.pk}@drop-in.invalid"].decoded("DTSTART") == datetime.datetime(
+        2027, 3, 30, 10, 30, tzinfo=UTC)  # BST: 11:30 in London is 10:30 UTC
+    parsed = vevents(with_dates)
+    assert parsed[f"session-{after.pk}@drop-in.invalid"].dtstart.value == datetime.datetime(2027, 3, 30, 10, 30,
+                                                                                            tzinfo=UTC)
+
+
+def test_feeds_cover_the_past_30_days_and_the_next_26_weeks(client, site, supervisor):
+    room = site.rooms.get()
+    now = timezone.now()
+    inside = [make_session(site=site, room=room, supervisor=supervisor, starts_at=now + delta)
+              for delta in (datetime.timedelta(days=-29), datetime.timedelta(weeks=25))]
+    outside = [make_session(site=site, room=room, supervisor=supervisor, starts_at=now + delta)
+               for delta in (datetime.timedelta(days=-31), datetime.timedelta(weeks=27))]
+    uids = set(events(client.get(f"/calendar/{site.slug}.ics")))
+    assert uids == {f"session-{s.pk}@drop-in.invalid" for s in inside}
+    assert not uids & {f"session-{s.pk}@drop-in.invalid" for s in outside}
+
+
+def test_a_team_feed_has_its_sessions_and_those_for_everyone(client, site, supervisor):
+    team, other = make_team(site, slug="primary-care"), make_team(site, slug="prison-staff")
+    room = site.rooms.get()
+    now = timezone.now()
+    mine = make_session(site=site, room=room, audience=[team], starts_at=now + datetime.timedelta(days=1))
+    everyone = make_session(site=site, room=room, starts_at=now + datetime.timedelta(days=2))
+    theirs = make_session(site=site, room=room, audience=[other], starts_at=now + datetime.timedelta(days=3))
+    uids = set(events(client.get(f"/calendar/{site.slug}/{team.slug}.ics")))
+    assert uids == {f"session-{mine.pk}@drop-in.invalid", f"session-{everyone.pk}@drop-in.invalid"}
+    assert f"session-{theirs.pk}@drop-in.invalid" not in uids
+
+
+def test_one_session_downloads_as_its_own_calendar_file(client, session):
+    response = client.get(f"/sessions/{session.pk}/calendar.ics")
+    assert response["Content-Disposition"] == f'attachment; filename="drop-in-{session.pk}.ics"'
+    assert set(events(response)) == {f"session-{session.pk}@drop-in.invalid"}
+
+
+def test_a_repeat_request_with_the_etag_or_date_gets_304(client, site, session, supervisor):
+    first = client.get(f"/calendar/{site.slug}.ics")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get(f"/calendar/{site.slug}.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(f"/calendar/{site.slug}.ics", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    scheduling.session_cancel(actor=supervisor, session=session, reason="Inspection")
+    changed = client.get(f"/calendar/{site.slug}.ics", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_a_304_does_not_build_the_feed(client, site, session, django_assert_max_num_queries, monkeypatch):
+    from sessions_app.services import publishing
+
+    etag = client.get(f"/calendar/{site.slug}.ics")["ETag"]
+    monkeypatch.setattr(publishing, "calendar_for", lambda *args, **kwargs: pytest.fail("the feed was built"))
+    with django_assert_max_num_queries(2):  # the site, and one aggregate
+        assert client.get(f"/calendar/{site.slug}.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/calendar/hmp-northgate.ics", "/calendar/hmp-northgate/all-staff.ics"])
+def test_the_feed_runs_a_fixed_number_of_queries(client, site, supervisor, path, django_assert_max_num_queries):
+    team = make_team(site, slug="all-staff")
+    now = timezone.now()
+
+    def add(count, offset):
+        for n in range(count):
+            make_session(site=site, room=site.rooms.get(), audience=[team] if n % 2 else [],
+                         starts_at=now + datetime.timedelta(hours=5 * (n + offset) + 1))
+
+    add(3, 0)
+    with django_assert_max_num_queries(10) as small:
+        client.get(path)
+    add(60, 3)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(events(client.get(path))) == 63  # the team's and everyone's
+
+
+@pytest.mark.parametrize("path", ["/calendar/nowhere.ics", "/calendar/hmp-northgate/nobody.ics",
+                                  "/sessions/999999/calendar.ics", "/poster/nowhere/", "/handover/nowhere/",
+                                  "/poster/nowhere/qr.svg"])
+def test_unknown_sites_teams_and_sessions_give_404(client, site, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("header, value", [
+    ("HTTP_IF_MODIFIED_SINCE", "garbage"), ("HTTP_IF_MODIFIED_SINCE", "Thu, 99 Nov 2026 99:99:99 GMT"),
+    ("HTTP_IF_MODIFIED_SINCE", "\x00"), ("HTTP_IF_MODIFIED_SINCE", "9" * 5000),
+    ("HTTP_IF_NONE_MATCH", "garbage"), ("HTTP_IF_NONE_MATCH", '"' * 3000), ("HTTP_IF_NONE_MATCH", "*"),
+    ("HTTP_IF_MATCH", "nonsense"), ("HTTP_IF_UNMODIFIED_SINCE", "garbage"),
+])
+def test_junk_conditional_headers_never_give_a_500(client, site, session, header, value):
+    response = client.get(f"/calendar/{site.slug}.ics", **{header: value})
+    assert response.status_code in (200, 304, 412)
