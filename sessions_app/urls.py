@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, demand, public, publishing, series, supervise
+from .views import accounts, announce, demand, public, publishing, series, supervise
 
 urlpatterns = [
     # Staff: no account needed.
@@ -31,6 +31,8 @@ urlpatterns = [
     path("supervise/series/<int:pk>/cancel/", series.series_cancel, name="supervise_series_cancel"),
     path("supervise/demand/", demand.demand, name="supervise_demand"),
     path("supervise/demand/targets/<int:pk>/", demand.supervisor_target, name="supervise_target"),
+    path("supervise/announce/", announce.announce, name="supervise_announce"),
+    path("supervise/announce/changes/", announce.announce_changes, name="supervise_announce_changes"),
     path("supervise/rooms/", supervise.rooms, name="supervise_rooms"),
     path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
     path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),

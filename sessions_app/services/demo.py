@@ -75,6 +75,7 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "time_zone": "Europe/London",
             "lunch_starts_at": datetime.time(12, 0),
             "lunch_ends_at": datetime.time(13, 0),
+            "announcement_addresses": "mental-health-in-reach@northgate.example\nprimary-care@northgate.example",
         },
     )
     for slug, name in [

@@ -84,3 +84,10 @@ def input_value(value) -> str:
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
     return value
+
+
+@register.filter
+def email_body(html: str) -> str:
+    """Return the inside of an email's <body>, to preview it in a page. Only for emails this app rendered."""
+    match = re.search(r"<body[^>]*>(.*)</body>", html, flags=re.DOTALL)
+    return mark_safe(match.group(1) if match else "")

@@ -88,7 +88,7 @@ def home(request):
         "sites": sites,
         "current": current,
         "current_is_on": current_is_on,
-        "totals": tally.tally_totals(session=current) if current_is_on else None,
+        "totals": tally.tally_totals(session=current) if current else None,
         "tally_form": TallyForm(),
         "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),

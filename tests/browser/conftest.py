@@ -93,6 +93,16 @@ class Page:
         self.context.close()
 
 
+def sign_in(tab: Page, live_server, user, password="a long enough password 1") -> None:
+    """Give the user a password and sign in through the sign-in page."""
+    user.set_password(password)
+    user.save()
+    tab.page.goto(live_server.url + "/sign-in/")
+    tab.page.fill("#id_username", user.username)
+    tab.page.fill("#id_password", password)
+    tab.page.click("button[type=submit]")
+
+
 @pytest.fixture
 def tab(browser):
     tab = Page(browser)

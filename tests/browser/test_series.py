@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from sessions_app.models import Session
-from tests.browser.conftest import Page
+from tests.browser.conftest import Page, sign_in
 from tests.factories import make_site, make_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,18 +23,13 @@ def checked(tab: Page, width: int) -> None:
 def test_from_an_empty_site_to_a_published_series(browser, live_server, javascript, width):
     site = make_site(name="HMP Eastfield", slug="hmp-eastfield")
     supervisor = make_supervisor(site, username="sam")
-    supervisor.set_password("a long enough password 1")
-    supervisor.save()
     today = timezone.localdate()
     monday = today + datetime.timedelta(days=7 - today.weekday())
     skip = monday + datetime.timedelta(weeks=2, days=1)  # a Tuesday
     tab = Page(browser, javascript=javascript, width=width)
     page = tab.page
     try:
-        page.goto(live_server.url + "/sign-in/")
-        page.fill("#id_username", "sam")
-        page.fill("#id_password", "a long enough password 1")
-        page.click("button[type=submit]")
+        sign_in(tab, live_server, supervisor)
 
         page.goto(live_server.url + "/supervise/rooms/add/")
         checked(tab, width)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import Page
+from tests.browser.conftest import Page, sign_in
 from tests.factories import make_room, make_session, make_site, make_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,17 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_supervisor_signs_in_and_tallies_a_session_on_a_phone(browser, live_server, javascript):
     site = make_site()
     supervisor = make_supervisor(site, username="sam")
-    supervisor.set_password("a long enough password 1")
-    supervisor.save()
     session = make_session(site=site, room=make_room(site), supervisor=supervisor,
                            starts_at=timezone.now() - datetime.timedelta(minutes=5))
     tab = Page(browser, javascript=javascript, width=390)
     try:
         page = tab.page
-        page.goto(live_server.url + "/sign-in/")
-        page.fill("#id_username", "sam")
-        page.fill("#id_password", "a long enough password 1")
-        page.click("button[type=submit]")
+        sign_in(tab, live_server, supervisor)
         page.goto(f"{live_server.url}/supervise/sessions/{session.pk}/")
         for action in ["arrived", "arrived", "started", "finished", "left", "arrived", "undo"]:
             page.click(f"button[value={action}]")

@@ -44,6 +44,8 @@ EXPECTED = {
     "supervise_series": THIS_SITE,
     "supervise_series_cancel": THIS_SITE,
     "supervise_demand": WORKSPACE,
+    "supervise_announce": WORKSPACE,
+    "supervise_announce_changes": WORKSPACE,
     "supervise_target": POST_ONLY,
     "supervise_tally": POST_ONLY,
     "supervise_room_booking": POST_ONLY,

@@ -55,7 +55,7 @@ def test_every_workspace_page_runs_a_fixed_number_of_queries(client, site, super
         small[name] = len(queries)
     grow(site, supervisor, 25)
     for name, path in pages.items():
-        with django_assert_max_num_queries(small[name]):
+        with django_assert_max_num_queries(small[name], info=name):
             client.get(path)
 
 

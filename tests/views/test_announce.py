@@ -1,0 +1,145 @@
+"""Email announcements: preview, send once (again only when asked), the changes email, and the command."""
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from sessions_app.models import Announcement, AuditEntry
+from sessions_app.services import scheduling
+from tests.factories import make_session
+from tests.views.test_public import text
+
+pytestmark = pytest.mark.django_db
+ADDRESSES = "mh-inreach@nhs.example\nprimary-care@nhs.example"
+
+
+@pytest.fixture
+def sessions(site, supervisor):
+    site.announcement_addresses = ADDRESSES
+    site.save()
+    start = timezone.now().replace(second=0, microsecond=0)
+    return [make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                         starts_at=start + datetime.timedelta(days=days)) for days in (2, 9, 40)]
+
+
+def send(client, data=None, query="?site=hmp-northgate&weeks=4"):
+    return client.post(f"/supervise/announce/{query}", {"addresses": ADDRESSES, "action": "send", **(data or {})})
+
+
+def test_the_preview_shows_both_versions_and_sends_nothing(client, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    response = client.get("/supervise/announce/?site=hmp-northgate&weeks=4")
+    page = text(response)
+    assert "Preview: Drop-in supervision at HMP Northgate" in page and "Plain text" in page
+    assert sessions[0].local_starts_at.strftime("%A %-d %B %Y") in page
+    assert sessions[2].local_starts_at.strftime("%A %-d %B %Y") not in page  # beyond 4 weeks
+    assert mailoutbox == [] and not Announcement.objects.exists()
+
+
+def test_both_parts_list_the_sessions_and_links(client, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    response = send(client)
+    assert response.status_code == 302
+    [email] = mailoutbox
+    assert email.to == ["mh-inreach@nhs.example", "primary-care@nhs.example"]
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html"
+    for part in (email.body, html):
+        for session in sessions[:2]:
+            assert session.local_starts_at.strftime("%A %-d %B %Y") in part
+        assert sessions[2].local_starts_at.strftime("%A %-d %B %Y") not in part
+        assert "http://testserver/?site=hmp-northgate" in part
+        assert "http://testserver/calendar/hmp-northgate.ics" in part
+        assert "http://testserver/contract/" in part
+        assert "No appointment needed" in part or "no appointment needed" in part
+    assert f'href="http://testserver/sessions/{sessions[0].pk}/"' in html
+    record = Announcement.objects.get()
+    assert (record.sent_by, record.recipients, record.kind) == (supervisor, 2, "announcement")
+    assert record.sessions == {str(s.pk): s.sequence for s in sessions[:2]}
+    assert "Sent to 2 addresses." in text(client.get("/supervise/announce/"))
+
+
+def test_a_second_send_for_the_same_period_asks_first(client, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    send(client)
+    response = send(client)
+    assert response.status_code == 200
+    page = text(response)
+    assert "This was already sent on" in page and "Yes, send it again" in page
+    assert len(mailoutbox) == 1 and Announcement.objects.count() == 1
+    response = send(client, {"action": "again"})
+    assert response.status_code == 302 and len(mailoutbox) == 2 and Announcement.objects.count() == 2
+
+
+def test_bad_addresses_are_refused_and_kept(client, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    response = send(client, {"addresses": "mh-inreach@nhs.example\nnot an address"})
+    page = text(response)
+    assert "“not an address” is not an email address. Enter one address a line." in page
+    assert "not an address" in response.content.decode()
+    assert mailoutbox == []
+
+
+def test_new_addresses_are_kept_for_next_time(client, sessions, site, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    send(client, {"addresses": "wellbeing@nhs.example"})
+    site.refresh_from_db()
+    assert site.addresses == ["wellbeing@nhs.example"] and mailoutbox[0].to == ["wellbeing@nhs.example"]
+    assert AuditEntry.objects.filter(object_type="site", reason="Distribution addresses").exists()
+
+
+def test_the_changes_email_says_what_was_cancelled_moved_or_added(client, site, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    send(client)
+    scheduling.session_cancel(actor=supervisor, session=sessions[0], reason="Inspection on the wing")
+    later = sessions[1].starts_at + datetime.timedelta(hours=3)
+    scheduling.session_move(actor=supervisor, session=sessions[1], starts_at=later,
+                            ends_at=later + datetime.timedelta(hours=1), room=sessions[1].room, reason="Clash")
+    extra = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                         starts_at=sessions[0].starts_at + datetime.timedelta(days=1), kind="extra")
+    response = client.get("/supervise/announce/changes/?site=hmp-northgate")
+    page = text(response)
+    assert "cancelled. Inspection on the wing" in page and "the time or room changed" in page
+    assert "an extra session" in page
+    client.post("/supervise/announce/changes/?site=hmp-northgate", {"addresses": ADDRESSES, "action": "send"})
+    changes = mailoutbox[-1]
+    assert changes.subject == "Changes to drop-in supervision at HMP Northgate"
+    assert "Inspection on the wing" in changes.body and extra.local_starts_at.strftime("%A %-d %B %Y") in changes.body
+    # Sent: the next changes email starts from here.
+    assert "Nothing has changed since the last email" in text(client.get("/supervise/announce/changes/?site=hmp-northgate"))
+
+
+def test_with_no_addresses_it_asks_for_them(client, site, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    response = client.post("/supervise/announce/?site=hmp-northgate", {"addresses": "", "action": "send"})
+    assert "Enter at least one address to send to." in text(response) and mailoutbox == []
+
+
+def test_the_command_sends_and_its_dry_run_sends_nothing(sessions, mailoutbox, capsys):
+    call_command("send_announcement", "--site", "hmp-northgate", "--weeks", "4", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Dry run: nothing was sent." in out and sessions[0].local_starts_at.strftime("%A %-d %B %Y") in out
+    assert mailoutbox == [] and not Announcement.objects.exists()
+
+    call_command("send_announcement", "--site", "hmp-northgate", "--weeks", "4")
+    assert len(mailoutbox) == 1 and Announcement.objects.get().sent_by is None
+    with pytest.raises(CommandError, match="already sent.*--again"):
+        call_command("send_announcement", "--site", "hmp-northgate", "--weeks", "4")
+    call_command("send_announcement", "--site", "hmp-northgate", "--weeks", "4", "--again")
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--site", "nowhere"], "No site called “nowhere”"), (["--site", "hmp-northgate", "--weeks", "0"], "--weeks must"),
+])
+def test_the_command_refuses_bad_arguments_plainly(site, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("send_announcement", *args)
+
+
+@pytest.mark.parametrize("query", ["?site=nowhere", "?weeks=99", "?weeks=%00", "?site=%00&weeks=-1"])
+def test_junk_choices_give_a_message_not_an_error(client, sessions, supervisor, query):
+    client.force_login(supervisor)
+    response = client.get(f"/supervise/announce/{query}")
+    assert response.status_code == 200 and "There is a problem" in text(response)
