@@ -5,3 +5,6 @@ class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = "Drop-in"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)

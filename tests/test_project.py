@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    environment = {key: value for key, value in os.environ.items() if key not in (
+        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DROPIN_CALENDAR_DOMAIN", "DROPIN_BASE_URL")}
     environment.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
@@ -29,11 +30,21 @@ def test_production_without_allowed_hosts_stops_with_a_clear_message():
     assert "ALLOWED_HOSTS is not set" in result.stderr
 
 
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k3" * 30 + "-Zq9", "ALLOWED_HOSTS": "dropin.example.nhs.uk",
+              "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk"}
+
+
 def test_production_settings_pass_the_deployment_checks():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
-                        DEBUG="false", SECRET_KEY="k3" * 30 + "-Zq9", ALLOWED_HOSTS="dropin.example.nhs.uk")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checks_catch_publishing_left_at_development_defaults():
+    settings = {key: value for key, value in PRODUCTION.items() if not key.startswith("DROPIN_")}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **settings)
+    assert result.returncode != 0
+    assert "dropin.W001" in result.stderr and "dropin.W002" in result.stderr
 
 
 def test_collectstatic_builds_the_manifest_whitenoise_serves(tmp_path, settings):

@@ -21,6 +21,9 @@ class User(AbstractUser):
         help_text="Hours a week off the floor for supervision, agreed with the manager.",
     )
 
+    # Calendar feeds show a supervisor's name and role: a change must reach subscribed calendars.
+    updated_at = models.DateTimeField(auto_now=True)
+
     def __str__(self):
         return self.public_name
 

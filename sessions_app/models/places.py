@@ -57,6 +57,8 @@ class Site(models.Model):
         "sessions_app.User", blank=True, related_name="supervised_sites",
         help_text="Supervisors who run drop-ins here and may change its sessions and rooms.",
     )
+    # Calendar feeds show the site's name: a change must reach subscribed calendars.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -96,6 +98,7 @@ class Team(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, help_text="Short name used in web addresses, e.g. “primary-care”.")
+    updated_at = models.DateTimeField(auto_now=True)  # its feed's name changes with it
 
     class Meta:
         ordering = ["site__name", "name"]
@@ -136,6 +139,7 @@ class Room(models.Model):
         max_length=200, blank=True, help_text="Who books it, e.g. “Prison admin, ext 4412”."
     )
     is_active = models.BooleanField("active", default=True, help_text="Inactive rooms cannot be used for new sessions.")
+    updated_at = models.DateTimeField(auto_now=True)  # feeds and posters show its name and directions
 
     class Meta:
         ordering = ["site__name", "name"]

@@ -20,7 +20,7 @@ class Announcement(models.Model):
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="announcements", help_text="Empty when a scheduled job sent it.")
     recipients = models.PositiveIntegerField(help_text="How many addresses it went to.")
-    # Each listed session's id and sequence, so a later "changes" email can say what moved or was cancelled.
+    # What it said of each listed session (when and where), so a later "changes" email can say what moved.
     sessions = models.JSONField(default=dict)
 
     class Meta:

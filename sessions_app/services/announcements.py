@@ -5,10 +5,12 @@ email can later say exactly what was cancelled, moved or added since.
 """
 import dataclasses
 import datetime
+import hashlib
+import smtplib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,8 +30,13 @@ class Email:
     subject: str
     text: str
     html: str
-    listed: dict[str, int]  # every session the email describes, with its sequence
+    listed: dict[str, dict]  # every session the email describes: when and where
     changes: list = dataclasses.field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of what the preview showed, so sending can prove it is the same email."""
+        return hashlib.sha256(f"{self.subject}\n{self.text}".encode()).hexdigest()[:24]
 
 
 def period_for(*, site: Site, weeks: int, now: datetime.datetime | None = None) -> tuple[datetime.date, datetime.date]:
@@ -57,6 +64,11 @@ def _links(site: Site, base_url: str) -> dict[str, str]:
     }
 
 
+def _one_line(text: str) -> str:
+    """An email header is one line: whitespace of any kind (a newline in a site's name) becomes a space."""
+    return " ".join(text.split())
+
+
 def _render(kind: str, context: dict) -> tuple[str, str]:
     return (render_to_string(f"emails/{kind}.txt", context).strip() + "\n",
             render_to_string(f"emails/{kind}.html", context))
@@ -71,51 +83,68 @@ def announcement_build(*, site: Site, starts_on: datetime.date, ends_on: datetim
     context = {"site": site, "sessions": sessions, "rooms": rooms, "starts_on": starts_on, "ends_on": ends_on,
                **_links(site, base_url)}
     text, html = _render("announcement", context)
-    subject = f"Drop-in supervision at {site.name}: {starts_on:%-d %B} to {ends_on:%-d %B}"
-    return Email(site, Announcement.Kind.ANNOUNCEMENT, starts_on, ends_on, subject, text, html,
-                 {str(s.pk): s.sequence for s in sessions})
+    subject = _one_line(f"Drop-in supervision at {site.name}: {starts_on:%-d %B} to {ends_on:%-d %B}")
+    return Email(site, Announcement.Kind.ANNOUNCEMENT, starts_on, ends_on, subject, text, html, _listing(sessions))
+
+
+def _listing(sessions) -> dict[str, dict]:
+    """What an email told staff about each session: when and where, to compare with later."""
+    return {str(s.pk): {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "room": s.room_id}
+            for s in sessions}
+
+
+def _moved(session: Session, before: dict) -> bool:
+    return (session.starts_at.isoformat(), session.ends_at.isoformat(), session.room_id) != (
+        before.get("starts_at"), before.get("ends_at"), before.get("room"))
 
 
 @dataclasses.dataclass
 class Change:
     session: Session
-    what: str  # "cancelled", "changed", "added"
+    what: str  # "cancelled", "moved", "added"
 
 
 def changes_build(*, site: Site, base_url: str, now: datetime.datetime | None = None) -> Email | None:
-    """Build a short email of what changed since the site's last email, or None when nothing was sent yet."""
+    """Build a short email of what changed since the site's last email, or None when nothing was sent yet.
+
+    It compares what the last email said of each session (when and where) with the sessions now:
+    those cancelled, those moved (even out of the period), and new ones in the period. A change
+    staff would not notice, such as a room booking confirmed, is not news.
+    """
     now = now or timezone.now()
     last = site.announcements.first()
     if last is None:
         return None
+    in_period = list(_sessions_in(site, last.starts_on, last.ends_on, now=now))
+    told = (Session.objects.filter(pk__in=[int(pk) for pk in last.sessions], ends_at__gt=now)
+            .exclude(pk__in=[s.pk for s in in_period]).select_related("site", "room", "supervisor"))
     changes = []
-    listed = {}
-    for session in _sessions_in(site, last.starts_on, last.ends_on, now=now):
+    for session in sorted([*in_period, *told], key=lambda s: (s.starts_at, s.pk)):
         before = last.sessions.get(str(session.pk))
-        if not session.is_cancelled:
-            listed[str(session.pk)] = session.sequence
-        if before is None and not session.is_cancelled:
-            changes.append(Change(session, "added"))
-        elif before is not None and session.is_cancelled:
+        if before is None:
+            if not session.is_cancelled:
+                changes.append(Change(session, "added"))
+        elif session.is_cancelled:
             changes.append(Change(session, "cancelled"))
-        elif before is not None and session.sequence > before:
-            changes.append(Change(session, "changed"))
+        elif _moved(session, before):
+            changes.append(Change(session, "moved"))
     context = {"site": site, "changes": changes, "starts_on": last.starts_on, "ends_on": last.ends_on,
                "last": last, **_links(site, base_url)}
     text, html = _render("changes", context)
-    subject = f"Changes to drop-in supervision at {site.name}"
+    subject = _one_line(f"Changes to drop-in supervision at {site.name}")
+    listed = _listing([s for s in in_period if not s.is_cancelled])
     return Email(site, Announcement.Kind.CHANGES, last.starts_on, last.ends_on, subject, text, html, listed, changes)
 
 
 def sent_before(email: Email) -> Announcement | None:
     """Return an earlier sending of the same kind, site and period, if any."""
     return Announcement.objects.filter(site=email.site, kind=email.kind, starts_on=email.starts_on,
-                                       ends_on=email.ends_on).select_related("sent_by").first()
+                                       ends_on=email.ends_on).select_related("site", "sent_by").first()
 
 
 class AlreadySent(ValidationError):
     def __init__(self, previous: Announcement):
-        when = timezone.localtime(previous.sent_at)
+        when = previous.sent_at.astimezone(previous.site.zone)
         super().__init__(
             f"This was already sent on {when:%-d %B at %H:%M} to {previous.recipients} "
             f"address{'es' if previous.recipients != 1 else ''}. Send it again only if you mean to.",
@@ -131,6 +160,7 @@ def email_send(email: Email, *, actor: User | None, again: bool = False) -> Anno
     A second sending of the same kind, site and period needs `again`; a changes email with
     no changes is not sent.
     """
+    Site.objects.select_for_update().filter(pk=email.site.pk).first()  # one sending at a time per site
     addresses = email.site.addresses
     if not addresses:
         raise ValidationError("This site has no distribution addresses yet. Add them, then send.", code="no_addresses")
@@ -144,5 +174,11 @@ def email_send(email: Email, *, actor: User | None, again: bool = False) -> Anno
     record = Announcement.objects.create(site=email.site, kind=email.kind, starts_on=email.starts_on,
                                          ends_on=email.ends_on, sent_by=actor, recipients=len(addresses),
                                          sessions=email.listed)
-    message.send()
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError, BadHeaderError) as error:
+        # Nothing is recorded (the transaction rolls back), so trying again is safe.
+        raise ValidationError(f"The email could not be sent: the mail server did not take it ({error.__class__.__name__})."
+                              " Nothing was sent or recorded. Try again later, or tell your Drop-in administrator.",
+                              code="send_failed")
     return record

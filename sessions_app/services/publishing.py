@@ -44,18 +44,25 @@ class FeedVersion:
     last_modified: datetime.datetime
 
 
-def feed_version(sessions: QuerySet[Session], *, key: str, now: datetime.datetime) -> FeedVersion:
-    """Return a feed's validators from one aggregate query, without building the feed.
+def feed_version(sessions: QuerySet[Session], *, site: Site, team: Team | None, now: datetime.datetime) -> FeedVersion:
+    """Return a feed's validators from two aggregate queries, without building the feed.
 
-    Anything that changes the feed changes them: a session added, changed (its sequence and
-    updated_at grow), cancelled or dropping out of the window; and the day, as the window moves.
+    Anything the feed shows moves them on: its sessions (added, changed, cancelled), the names
+    and directions of their rooms, their supervisors' names, the site's and team's names; a
+    session leaving it (its audience changed, so the site's newest change moves on); and the day,
+    as the 30-day and 26-week window moves.
     """
     row = Session.objects.filter(pk__in=sessions.values("pk")).aggregate(
-        count=Count("pk"), changed=Max("updated_at"), sequences=Sum("sequence"), newest=Max("pk"),
+        count=Count("pk"), sequences=Sum("sequence"), newest=Max("pk"), changed=Max("updated_at"),
+        rooms=Max("room__updated_at"), people=Max("supervisor__updated_at"),
     )
+    site_changed = Session.objects.filter(site=site).aggregate(changed=Max("updated_at"))["changed"]
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    last_modified = max(filter(None, [row["changed"], day_start]))
-    text = f"{key}|{day_start.date()}|{row['count']}|{row['changed']}|{row['sequences']}|{row['newest']}"
+    stamps = [row["changed"], row["rooms"], row["people"], site_changed, site.updated_at,
+              team.updated_at if team else None, day_start]
+    last_modified = max(stamp for stamp in stamps if stamp is not None)
+    text = "|".join(str(part) for part in [site.pk, team.pk if team else "", row["count"], row["sequences"],
+                                           row["newest"], *stamps])
     return FeedVersion(hashlib.sha256(text.encode()).hexdigest()[:32], last_modified)
 
 
@@ -83,8 +90,13 @@ def session_description(session: Session, *, contract_url: str) -> str:
     return "\n".join(lines)
 
 
-def calendar_for(sessions, *, name: str, absolute) -> bytes:
-    """Return an iCalendar file of the sessions. `absolute(path)` turns a path into a full address."""
+def calendar_for(sessions, *, name: str, site: Site, absolute, now: datetime.datetime | None = None) -> bytes:
+    """Return an iCalendar file of the sessions. `absolute(path)` turns a path into a full address.
+
+    Times are in UTC; the site's VTIMEZONE is included so calendars can show the local time,
+    and so that a feed with no sessions yet is still a valid calendar with one component.
+    """
+    now = now or timezone.now()
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Drop-in//Drop-in supervision//EN")
     calendar.add("version", "2.0")
@@ -93,14 +105,21 @@ def calendar_for(sessions, *, name: str, absolute) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    calendar.add("x-wr-timezone", site.time_zone)
+    calendar.add_component(icalendar.Timezone.from_tzinfo(
+        site.zone, tzid=site.time_zone, first_date=(now - FEED_PAST).date(), last_date=(now + FEED_AHEAD).date(),
+    ))
     contract_url = absolute(reverse("contract"))
     for session in sessions:
         event = icalendar.Event()
         event.add("uid", event_uid(session))
-        event.add("dtstamp", session.updated_at.astimezone(datetime.timezone.utc))
+        event.add("dtstamp", now.astimezone(datetime.timezone.utc))
+        event.add("created", session.created_at.astimezone(datetime.timezone.utc))
+        event.add("last-modified", session.updated_at.astimezone(datetime.timezone.utc))
         event.add("dtstart", session.starts_at.astimezone(datetime.timezone.utc))
         event.add("dtend", session.ends_at.astimezone(datetime.timezone.utc))
-        event.add("summary", SUMMARY)
+        # Outlook shows a subscribed event marked CANCELLED as if it were on: say it in the title too.
+        event.add("summary", f"Cancelled: {SUMMARY}" if session.is_cancelled else SUMMARY)
         event.add("location", session_location(session))
         event.add("description", session_description(session, contract_url=contract_url))
         event.add("url", absolute(session.get_absolute_url()))

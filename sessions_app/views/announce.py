@@ -20,6 +20,10 @@ def _base_url(request) -> str:
 def _send(request, email, addresses_form) -> bool:
     """Save the addresses if they changed, then send; return whether it went. Errors land on the form."""
     site = email.site
+    if request.POST.get("shown") != email.digest:
+        addresses_form.add_error(None, "The email has changed since you saw it (a session changed, or a new day "
+                                       "began). Check it again below, then send.")
+        return False
     new = addresses_form.cleaned_data["addresses"]
     if new != site.announcement_addresses.strip():
         before = {"announcement_addresses": site.announcement_addresses}

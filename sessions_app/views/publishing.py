@@ -15,6 +15,7 @@ from ..services import publishing
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 POSTER_WEEKS = 4
 POSTER_MOST = 8  # as many as fit on one A4 page in large type
+POSTER_ROOMS = 2  # rooms described in full; with more, each session names its room
 
 
 def _feed(request, site_slug: str, team_slug: str | None = None):
@@ -25,22 +26,22 @@ def _feed(request, site_slug: str, team_slug: str | None = None):
         now = timezone.now()
         sessions = publishing.feed_sessions(site=site, team=team, now=now)
         name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
-        version = publishing.feed_version(sessions, key=f"{site.pk}/{team.pk if team else ''}", now=now)
-        request._dropin_feed = (name, sessions, version)
+        version = publishing.feed_version(sessions, site=site, team=team, now=now)
+        request._dropin_feed = (name, site, sessions, version)
     return request._dropin_feed
 
 
 def _etag(request, site: str, team: str | None = None) -> str:
-    return _feed(request, site, team)[2].etag
+    return _feed(request, site, team)[3].etag
 
 
 def _last_modified(request, site: str, team: str | None = None) -> datetime.datetime:
-    return _feed(request, site, team)[2].last_modified
+    return _feed(request, site, team)[3].last_modified
 
 
-def _calendar_response(request, sessions, *, name: str, filename: str) -> HttpResponse:
+def _calendar_response(request, sessions, *, name: str, site: Site, filename: str) -> HttpResponse:
     body = publishing.calendar_for(sessions.select_related("site", "room", "supervisor").order_by("starts_at", "pk"),
-                                   name=name, absolute=request.build_absolute_uri)
+                                   name=name, site=site, absolute=request.build_absolute_uri)
     response = HttpResponse(body, content_type=CALENDAR_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-cache"  # calendars revalidate with the ETag: a 304 costs one query
@@ -51,24 +52,24 @@ def _calendar_response(request, sessions, *, name: str, filename: str) -> HttpRe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_site(request, site: str):
     """Who may see it: anyone. The site's subscription feed (a 304 when the calendar's copy is current)."""
-    name, sessions, _ = _feed(request, site)
-    return _calendar_response(request, sessions, name=name, filename=f"{site}.ics")
+    name, found, sessions, _ = _feed(request, site)
+    return _calendar_response(request, sessions, name=name, site=found, filename=f"{site}.ics")
 
 
 @require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_team(request, site: str, team: str):
     """Who may see it: anyone. A team's subscription feed: its sessions and those for everyone at the site."""
-    name, sessions, _ = _feed(request, site, team)
-    return _calendar_response(request, sessions, name=name, filename=f"{site}-{team}.ics")
+    name, found, sessions, _ = _feed(request, site, team)
+    return _calendar_response(request, sessions, name=name, site=found, filename=f"{site}-{team}.ics")
 
 
 @require_safe
 def calendar_session(request, pk: int):
     """Who may see it: anyone. One session as an .ics file, to add to a calendar."""
-    session = get_object_or_404(Session, pk=pk)
+    session = get_object_or_404(Session.objects.select_related("site"), pk=pk)
     response = _calendar_response(request, Session.objects.filter(pk=session.pk), name=publishing.SUMMARY,
-                                  filename=f"drop-in-{session.pk}.ics")
+                                  site=session.site, filename=f"drop-in-{session.pk}.ics")
     response["Content-Disposition"] = f'attachment; filename="drop-in-{session.pk}.ics"'
     return response
 
@@ -92,7 +93,9 @@ def poster(request, site: str):
         "sessions": sessions[:POSTER_MOST],
         "more": len(sessions) > POSTER_MOST,
         "weeks": weeks,
-        "rooms": sorted(rooms, key=lambda room: room.name),
+        "rooms": sorted(rooms, key=lambda room: room.name)[:POSTER_ROOMS],
+        "more_rooms": len(rooms) > POSTER_ROOMS,
+        "name_rooms": len(rooms) > 1,
         "page_url": site_page_url(request, site),
         "contract_address": request.build_absolute_uri(reverse("contract")),
         "has_contract": Contract.objects.published().exists(),

@@ -12,24 +12,29 @@ from tests.factories import make_contract, make_room, make_session, make_site, m
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def busy_site():
+LONG_DIRECTIONS = ("Through the main gate and the staff search area, then along the healthcare corridor past the "
+                   "pharmacy hatch and the treatment room; it is the second door on the left after the fire doors. "
+                   "Ask at the healthcare desk if the door is locked, or ring extension 4412.")
+
+
+def busy_site(rooms=2, directions="Healthcare corridor, second door on the left after the pharmacy hatch."):
     site = make_site(name="HMP Northgate", slug="hmp-northgate")
     supervisor = make_supervisor(site)
-    rooms = [make_room(site, name="Wellbeing room", directions="Healthcare corridor, second door on the left after "
-                       "the pharmacy hatch. Ask at the healthcare desk if the door is locked."),
-             make_room(site, name="Chaplaincy quiet room", directions="Past the chapel, first left.")]
+    rooms = [make_room(site, name=f"Room {n + 1}", directions=directions) for n in range(rooms)]
     make_contract(version=1)
     today = timezone.localdate()
     for n in range(20):  # more than fit: the poster shows as many as fit on the page
         day = today + datetime.timedelta(days=1 + n)
-        make_session(site=site, room=rooms[n % 2], supervisor=supervisor,
+        make_session(site=site, room=rooms[n % len(rooms)], supervisor=supervisor,
                      starts_at=datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone))
     return site
 
 
+@pytest.mark.parametrize("rooms, directions", [(2, "Past the chapel, first left."), (4, LONG_DIRECTIONS)],
+                         ids=["two rooms", "four rooms, long directions"])
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"])
-def test_the_poster_prints_on_one_a4_page(browser, live_server, javascript):
-    site = busy_site()
+def test_the_poster_prints_on_one_a4_page(browser, live_server, javascript, rooms, directions):
+    site = busy_site(rooms, directions)
     tab = Page(browser, javascript=javascript)
     try:
         tab.page.goto(f"{live_server.url}/poster/{site.slug}/")

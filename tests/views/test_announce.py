@@ -23,8 +23,10 @@ def sessions(site, supervisor):
                          starts_at=start + datetime.timedelta(days=days)) for days in (2, 9, 40)]
 
 
-def send(client, data=None, query="?site=hmp-northgate&weeks=4"):
-    return client.post(f"/supervise/announce/{query}", {"addresses": ADDRESSES, "action": "send", **(data or {})})
+def send(client, data=None, query="?site=hmp-northgate&weeks=4", page="/supervise/announce/"):
+    """Open the preview, then send what it showed (as the page's form does)."""
+    shown = client.get(f"{page}{query}").context["email"].digest
+    return client.post(f"{page}{query}", {"addresses": ADDRESSES, "action": "send", "shown": shown, **(data or {})})
 
 
 def test_the_preview_shows_both_versions_and_sends_nothing(client, sessions, supervisor, mailoutbox):
@@ -56,7 +58,8 @@ def test_both_parts_list_the_sessions_and_links(client, sessions, supervisor, ma
     assert f'href="http://testserver/sessions/{sessions[0].pk}/"' in html
     record = Announcement.objects.get()
     assert (record.sent_by, record.recipients, record.kind) == (supervisor, 2, "announcement")
-    assert record.sessions == {str(s.pk): s.sequence for s in sessions[:2]}
+    assert record.sessions == {str(s.pk): {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
+                                           "room": s.room_id} for s in sessions[:2]}
     assert "Sent to 2 addresses." in text(client.get("/supervise/announce/"))
 
 
@@ -100,9 +103,9 @@ def test_the_changes_email_says_what_was_cancelled_moved_or_added(client, site, 
                          starts_at=sessions[0].starts_at + datetime.timedelta(days=1), kind="extra")
     response = client.get("/supervise/announce/changes/?site=hmp-northgate")
     page = text(response)
-    assert "cancelled. Inspection on the wing" in page and "the time or room changed" in page
+    assert "cancelled. Inspection on the wing" in page and "moved: it is now at this time" in page
     assert "an extra session" in page
-    client.post("/supervise/announce/changes/?site=hmp-northgate", {"addresses": ADDRESSES, "action": "send"})
+    send(client, query="?site=hmp-northgate", page="/supervise/announce/changes/")
     changes = mailoutbox[-1]
     assert changes.subject == "Changes to drop-in supervision at HMP Northgate"
     assert "Inspection on the wing" in changes.body and extra.local_starts_at.strftime("%A %-d %B %Y") in changes.body
@@ -112,7 +115,7 @@ def test_the_changes_email_says_what_was_cancelled_moved_or_added(client, site, 
 
 def test_with_no_addresses_it_asks_for_them(client, site, supervisor, mailoutbox):
     client.force_login(supervisor)
-    response = client.post("/supervise/announce/?site=hmp-northgate", {"addresses": "", "action": "send"})
+    response = send(client, {"addresses": ""}, query="?site=hmp-northgate")
     assert "Enter at least one address to send to." in text(response) and mailoutbox == []
 
 
@@ -143,3 +146,55 @@ def test_junk_choices_give_a_message_not_an_error(client, sessions, supervisor, 
     client.force_login(supervisor)
     response = client.get(f"/supervise/announce/{query}")
     assert response.status_code == 200 and "There is a problem" in text(response)
+
+
+def test_sending_something_other_than_the_preview_asks_to_check_again(client, site, sessions, supervisor,
+                                                                      mailoutbox):
+    client.force_login(supervisor)
+    shown = client.get("/supervise/announce/?site=hmp-northgate").context["email"].digest
+    make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                 starts_at=sessions[0].starts_at + datetime.timedelta(days=1))
+    response = client.post("/supervise/announce/?site=hmp-northgate",
+                           {"addresses": ADDRESSES, "action": "send", "shown": shown})
+    assert "The email has changed since you saw it" in text(response) and mailoutbox == []
+
+
+def test_a_mail_server_refusal_is_a_message_and_nothing_is_recorded(client, sessions, supervisor, settings):
+    settings.EMAIL_BACKEND = "tests.views.test_announce.RefusingBackend"
+    client.force_login(supervisor)
+    response = send(client)
+    assert response.status_code == 200
+    assert "The email could not be sent: the mail server did not take it" in text(response)
+    assert not Announcement.objects.exists()
+
+
+class RefusingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({"mh-inreach@nhs.example": (550, b"No such list")})
+
+
+def test_a_site_name_cannot_break_the_subject_line(client, site, sessions, supervisor, mailoutbox):
+    site.name = "HMP Northgate\r\nBcc: everyone@example.com"
+    site.save()
+    client.force_login(supervisor)
+    send(client)
+    [email] = mailoutbox
+    assert "\n" not in email.subject and email.bcc == []
+
+
+def test_the_changes_email_follows_a_session_out_of_the_period_and_ignores_bookkeeping(
+        client, site, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    send(client)
+    far = sessions[0].starts_at + datetime.timedelta(weeks=8)
+    scheduling.session_move(actor=supervisor, session=sessions[0], starts_at=far,
+                            ends_at=far + datetime.timedelta(hours=2), room=sessions[0].room, reason="Inspection")
+    scheduling.room_booking_set(actor=supervisor, session=sessions[1], status="confirmed")
+    page = text(client.get("/supervise/announce/changes/?site=hmp-northgate"))
+    assert far.astimezone(site.zone).strftime("%A %-d %B %Y") in page and "moved: it is now at this time" in page
+    assert sessions[1].local_starts_at.strftime("%A %-d %B %Y") not in page.split("Since the email of")[1]

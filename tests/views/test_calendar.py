@@ -68,6 +68,7 @@ def test_a_cancelled_session_stays_for_60_days_as_cancelled(client, site, sessio
     response = client.get(f"/calendar/{site.slug}.ics")
     [event] = events(response).values()
     assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 1
+    assert str(event["SUMMARY"]) == "Cancelled: Drop-in supervision"  # Outlook ignores STATUS in subscriptions
     assert "Cancelled: Inspection" in str(event["DESCRIPTION"])
     assert vevents(response)[str(event["UID"])].status.value == "CANCELLED"
     Session.objects.filter(pk=session.pk).update(updated_at=timezone.now() - datetime.timedelta(days=61))
@@ -135,7 +136,7 @@ def test_a_304_does_not_build_the_feed(client, site, session, django_assert_max_
 
     etag = client.get(f"/calendar/{site.slug}.ics")["ETag"]
     monkeypatch.setattr(publishing, "calendar_for", lambda *args, **kwargs: pytest.fail("the feed was built"))
-    with django_assert_max_num_queries(2):  # the site, and one aggregate
+    with django_assert_max_num_queries(3):  # the site, and two aggregates
         assert client.get(f"/calendar/{site.slug}.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
@@ -173,3 +174,58 @@ def test_unknown_sites_teams_and_sessions_give_404(client, site, path):
 def test_junk_conditional_headers_never_give_a_500(client, site, session, header, value):
     response = client.get(f"/calendar/{site.slug}.ics", **{header: value})
     assert response.status_code in (200, 304, 412)
+
+
+def backdate() -> None:
+    """Make everything look an hour old, so a change now moves Last-Modified (whole seconds) on."""
+    from sessions_app.models import Room, Site, Team, User
+
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    for model in (Session, Room, Site, Team, User):
+        model.objects.update(updated_at=an_hour_ago)
+
+
+@pytest.mark.parametrize("change", ["room", "directions", "supervisor", "site", "team"])
+def test_anything_the_feed_shows_changes_its_etag_and_date(client, site, session, change):
+    team = make_team(site, slug="primary-care")
+    path = f"/calendar/{site.slug}/{team.slug}.ics"
+    backdate()
+    session.refresh_from_db()
+    first = client.get(path)
+    if change in ("room", "directions"):
+        room = session.room
+        setattr(room, "name" if change == "room" else "directions", "Chaplaincy quiet room, past the chapel")
+        room.save()
+    elif change == "supervisor":
+        session.supervisor.display_name = "Samira Okafor"
+        session.supervisor.save()
+    elif change == "site":
+        site.name = "HMP Northgate and Eastgate"
+        site.save()
+    else:
+        team.name = "Primary care and pharmacy"
+        team.save()
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_a_session_leaving_a_team_feed_moves_its_date_on(client, site, supervisor):
+    team, other = make_team(site, slug="primary-care"), make_team(site, slug="prison-staff")
+    session = make_session(site=site, room=site.rooms.get(), audience=[team],
+                           starts_at=timezone.now() + datetime.timedelta(days=2))
+    path = f"/calendar/{site.slug}/{team.slug}.ics"
+    backdate()
+    first = client.get(path)
+    assert len(events(first)) == 1
+    session.audience_teams.set([other])
+    session.save()
+    second = client.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert second.status_code == 200 and events(second) == {}
+
+
+def test_a_feed_with_no_sessions_is_still_a_valid_calendar(client, site):
+    response = client.get(f"/calendar/{site.slug}.ics")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert [component.name for component in calendar.subcomponents] == ["VTIMEZONE"]
+    assert str(calendar["X-WR-TIMEZONE"]) == "Europe/London"
+    assert vobject.readOne(response.content.decode()).vtimezone.tzid.value == "Europe/London"

@@ -1,0 +1,22 @@
+"""Deployment checks of Drop-in's own settings (`manage.py check --deploy`)."""
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def publishing_settings(app_configs, **kwargs):
+    problems = []
+    if settings.DROPIN_CALENDAR_DOMAIN == "drop-in.invalid":
+        problems.append(Warning(
+            "DROPIN_CALENDAR_DOMAIN is the development default.",
+            hint="Set it to this deployment's host name before anyone subscribes, and never change it: "
+                 "calendars would show every session twice.",
+            id="dropin.W001",
+        ))
+    if settings.DROPIN_BASE_URL.startswith(("http://127.0.0.1", "http://localhost")):
+        problems.append(Warning(
+            "DROPIN_BASE_URL points at this machine, so emails from send_announcement would link there.",
+            hint="Set it to the address staff use, e.g. https://dropin.example.nhs.uk.",
+            id="dropin.W002",
+        ))
+    return problems
