@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import Room, Series, Session, Site, StaffGroup, TallyStep, Team
-from .services.series import default_times
+from .services.series import WEEKDAY_NAMES, default_times
 
 MAX_WEEKS = 52
 YEARS_EITHER_SIDE = 2
@@ -86,7 +86,25 @@ class UpcomingFilterForm(forms.Form):
         return self.value("weeks", settings.DROPIN_UPCOMING_WEEKS)
 
 
-class SessionForm(forms.Form):
+class AtOneSite:
+    """For forms whose room and teams must be at the session's site (a supervisor may have several)."""
+
+    def offer(self, *, rooms, teams, many_sites: bool) -> None:
+        self.fields["room"].queryset = rooms
+        self.fields["room"].label_from_instance = lambda room: f"{room.name} ({room.site.name})" if many_sites else room.name
+        self.fields["audience_teams"].queryset = teams
+
+    def check_site(self, cleaned: dict, site: Site | None) -> dict:
+        room = cleaned.get("room")
+        if site and room and room.site_id != site.pk:
+            self.add_error("room", forms.ValidationError("This room is at another site. Choose a room at this site.",
+                                                         code="room_site"))
+        if site and any(team.site_id != site.pk for team in cleaned.get("audience_teams") or []):
+            self.add_error("audience_teams", forms.ValidationError("Choose teams at this site.", code="team_site"))
+        return cleaned
+
+
+class SessionForm(AtOneSite, forms.Form):
     """Add an ad hoc or extra session: the date alone is enough."""
 
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
@@ -116,20 +134,12 @@ class SessionForm(forms.Form):
     def __init__(self, data=None, *, sites, initial=None):
         super().__init__(data, initial=initial)
         self.fields["site"].queryset = sites
-        self.fields["room"].queryset = Room.objects.filter(site__in=sites, is_active=True).select_related("site")
-        self.fields["room"].label_from_instance = lambda room: f"{room.name} ({room.site.name})" if len(sites) > 1 else room.name
-        self.fields["audience_teams"].queryset = Team.objects.filter(site__in=sites).select_related("site")
+        self.offer(rooms=Room.objects.filter(site__in=sites, is_active=True).select_related("site"),
+                   teams=Team.objects.filter(site__in=sites).select_related("site"), many_sites=len(sites) > 1)
 
     def clean(self):
         cleaned = super().clean()
-        site, room = cleaned.get("site"), cleaned.get("room")
-        if site and room and room.site_id != site.pk:
-            self.add_error("room", forms.ValidationError("This room is at another site. Choose a room at this site.",
-                                                         code="room_site"))
-        teams = cleaned.get("audience_teams") or []
-        if site and any(team.site_id != site.pk for team in teams):
-            self.add_error("audience_teams", forms.ValidationError("Choose teams at this site.", code="team_site"))
-        return cleaned
+        return self.check_site(cleaned, cleaned.get("site"))
 
 
 class CancelForm(forms.Form):
@@ -203,8 +213,7 @@ class RoomForm(forms.ModelForm):
         )
 
 
-WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(
-    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])]
+WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(WEEKDAY_NAMES)]
 EVERY_WEEKS_CHOICES = [("1", "Every week")] + [(str(n), f"Every {n} weeks") for n in range(2, 9)]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
 
@@ -238,7 +247,7 @@ class SkipDatesField(forms.CharField):
         return value
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(AtOneSite, forms.Form):
     """A regular series: which days, how often, from when to when, and what to skip."""
 
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
@@ -288,9 +297,7 @@ class SeriesForm(forms.Form):
             # A series stays at its site: edits change its dates, not where it is.
             del self.fields["site"]
             rooms, teams = rooms.filter(site=series.site_id), teams.filter(site=series.site_id)
-        self.fields["room"].queryset = rooms
-        self.fields["room"].label_from_instance = lambda room: f"{room.name} ({room.site.name})" if len(sites) > 1 else room.name
-        self.fields["audience_teams"].queryset = teams
+        self.offer(rooms=rooms, teams=teams, many_sites=len(sites) > 1)
 
     @classmethod
     def initial_for(cls, series) -> dict:
@@ -304,14 +311,7 @@ class SeriesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        site = self.series.site if self.series else cleaned.get("site")
-        room = cleaned.get("room")
-        if site and room and room.site_id != site.pk:
-            self.add_error("room", forms.ValidationError("This room is at another site. Choose a room at this site.",
-                                                         code="room_site"))
-        if site and any(team.site_id != site.pk for team in cleaned.get("audience_teams") or []):
-            self.add_error("audience_teams", forms.ValidationError("Choose teams at this site.", code="team_site"))
-        return cleaned
+        return self.check_site(cleaned, self.series.site if self.series else cleaned.get("site"))
 
     def build(self, *, supervisor) -> Series:
         """Return the series the form describes: a new one, or the edited one with its changes (not saved)."""

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Announcement, Session, Site, User
+from .publishing import site_page_path, webcal
 
 MAX_WEEKS = 12
 
@@ -56,9 +57,9 @@ def _links(site: Site, base_url: str) -> dict[str, str]:
     base = base_url.rstrip("/")
     feed = base + reverse("calendar_site", args=[site.slug])
     return {
-        "page_url": f"{base}{reverse('upcoming')}?site={site.slug}",
+        "page_url": base + site_page_path(site),
         "feed_url": feed,
-        "webcal_url": "webcal://" + feed.split("://", 1)[1],
+        "webcal_url": webcal(feed),
         "contract_url": base + reverse("contract"),
         "base_url": base,
     }

@@ -20,10 +20,10 @@ def session_snapshot(session: Session) -> dict:
     }
 
 
-def audit_record(*, actor: User, action: str, obj, before: dict | None = None, after: dict | None = None,
-                 reason: str = "") -> AuditEntry:
-    """Record one change; `obj` is the changed object (its session is linked when it is one)."""
-    return AuditEntry.objects.create(
+def audit_entry(*, actor: User, action: str, obj, before: dict | None = None, after: dict | None = None,
+                reason: str = "") -> AuditEntry:
+    """Return one change, not yet saved; `obj` is the changed object (its session is linked when it is one)."""
+    return AuditEntry(
         actor=actor,
         action=action,
         session=obj if isinstance(obj, Session) else getattr(obj, "session", None),
@@ -33,3 +33,10 @@ def audit_record(*, actor: User, action: str, obj, before: dict | None = None, a
         after=after,
         reason=reason,
     )
+
+
+def audit_record(**change) -> AuditEntry:
+    """Record one change (see audit_entry for what it takes)."""
+    entry = audit_entry(**change)
+    entry.save()
+    return entry

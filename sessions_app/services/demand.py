@@ -74,7 +74,7 @@ class Suggestion:
         return f"{reverse('supervise_session_add')}?{urlencode(query)}"
 
 
-def demand_suggestions(*, sites: QuerySet[Site], now: datetime.datetime) -> list[Suggestion]:
+def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.datetime) -> list[Suggestion]:
     """Suggest an extra session where at least 2 of a site's last 4 sessions had people not seen or ran full."""
     recent = with_attendance(Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now)).annotate(
         recency=Window(RowNumber(), partition_by=[F("site_id")], order_by=[F("starts_at").desc(), F("pk").desc()])

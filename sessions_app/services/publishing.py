@@ -66,6 +66,16 @@ def feed_version(sessions: QuerySet[Session], *, site: Site, team: Team | None, 
     return FeedVersion(hashlib.sha256(text.encode()).hexdigest()[:32], last_modified)
 
 
+def site_page_path(site: Site) -> str:
+    """The upcoming page for one site: where the poster's QR code and the emails send staff."""
+    return f"{reverse('upcoming')}?site={site.slug}"
+
+
+def webcal(url: str) -> str:
+    """Return a feed's address as webcal://, which opens the calendar app to subscribe."""
+    return "webcal://" + url.split("://", 1)[1]
+
+
 def event_uid(session: Session) -> str:
     """The UID a session keeps for ever, whatever changes, so calendars update it rather than add another."""
     return f"session-{session.pk}@{settings.DROPIN_CALENDAR_DOMAIN}"

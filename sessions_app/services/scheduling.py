@@ -1,12 +1,14 @@
 """Publishing dates: ad hoc and extra sessions, cancelling and moving, with the audit kept."""
+import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from ..models import Room, Session, Site, Team, User
-from .audit import audit_record, session_snapshot, snapshot
+from ..models import AuditEntry, Room, Session, Site, Team, User
+from .audit import audit_entry, audit_record, session_snapshot, snapshot
 
 LUNCH_MARGIN = datetime.timedelta(minutes=30)
 OVERLAP_MESSAGE = "This room or supervisor already has a session at that time. Choose another room or time."
@@ -26,14 +28,21 @@ def room_free(*, site: Site, starts_at: datetime.datetime, ends_at: datetime.dat
     return next((room for room in rooms if room.is_suitable), None)
 
 
-def _save_checked(session: Session) -> None:
-    """Validate and save; a race the database catches (PostgreSQL) gets the same plain message."""
-    session.full_clean()
+@contextlib.contextmanager
+def overlaps_refused():
+    """Run writes in a savepoint; a clash the database catches (PostgreSQL, a race) gets the plain message."""
     try:
         with transaction.atomic():
-            session.save()
+            yield
     except IntegrityError:
         raise ValidationError(OVERLAP_MESSAGE, code="overlap")
+
+
+def _save_checked(session: Session) -> None:
+    """Validate and save, with the same plain message for a clash only the database sees."""
+    session.full_clean()
+    with overlaps_refused():
+        session.save()
 
 
 def _refuse_past(starts_at: datetime.datetime) -> None:
@@ -62,14 +71,25 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     """Cancel a session; it stays, so calendars and reports still see it."""
     if not reason.strip():
         raise ValidationError("Give a reason for cancelling, so staff know why.", code="reason")
-    before = session_snapshot(session)
-    session.status = Session.Status.CANCELLED
-    session.cancel_reason = reason.strip()
-    session.waiting = session.in_session = 0
-    _save_checked(session)
-    audit_record(actor=actor, action="cancel", obj=session, before=before, after=session_snapshot(session),
-                 reason=reason)
+    sessions_cancel(actor=actor, sessions=[session], reason=reason.strip())
     return session
+
+
+def sessions_cancel(*, actor: User, sessions: list[Session], reason: str) -> None:
+    """Cancel sessions in one statement, with one audit entry each; every row stays for calendars and reports."""
+    before = {s.pk: session_snapshot(s) for s in sessions}
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
+        status=Session.Status.CANCELLED, cancel_reason=reason[:200], waiting=0, in_session=0,
+        sequence=F("sequence") + 1, updated_at=timezone.now(),
+    )
+    for session in sessions:
+        session.status, session.cancel_reason = Session.Status.CANCELLED, reason[:200]
+        session.waiting = session.in_session = 0
+        session.sequence += 1
+    AuditEntry.objects.bulk_create([
+        audit_entry(actor=actor, action="cancel", obj=s, before=before[s.pk], after=session_snapshot(s), reason=reason)
+        for s in sessions
+    ])
 
 
 @transaction.atomic

@@ -9,14 +9,14 @@ import datetime
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import AuditEntry, Room, Series, Session, Team, User
 from ..models.sessions import MAX_SERIES_DAYS, MAX_SESSION_LENGTH
-from .audit import audit_record, session_snapshot, snapshot
-from .scheduling import LUNCH_MARGIN, OVERLAP_MESSAGE
+from .audit import audit_entry, audit_record, session_snapshot, snapshot
+from .scheduling import lunch_window, overlaps_refused, sessions_cancel
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 CHANGED_REASON = "The regular sessions changed"
@@ -38,10 +38,8 @@ def series_times(series: Series, day: datetime.date) -> tuple[datetime.datetime,
 
 
 def default_times(site) -> tuple[datetime.time, datetime.time]:
-    """Return the site's lunch window widened by 30 minutes each side, as times of day."""
-    day = datetime.date(2000, 1, 3)
-    starts = datetime.datetime.combine(day, site.lunch_starts_at) - LUNCH_MARGIN
-    ends = datetime.datetime.combine(day, site.lunch_ends_at) + LUNCH_MARGIN
+    """Return the site's default session (lunch widened by 30 minutes each side) as times of day."""
+    starts, ends = lunch_window(site=site, day=datetime.date(2000, 1, 3))
     return starts.time(), ends.time()
 
 
@@ -60,7 +58,7 @@ def series_check(series: Series) -> None:
     if series.end_time <= series.start_time:
         errors.append(ValidationError("Sessions must end after they start.", code="times"))
     elif datetime.datetime.combine(series.starts_on, series.end_time) - datetime.datetime.combine(
-            series.starts_on, series.start_time) > datetime.timedelta(hours=4):
+            series.starts_on, series.start_time) > MAX_SESSION_LENGTH:
         errors.append(ValidationError("A session can be at most 4 hours long.", code="length"))
     if series.room_id and series.room.site_id != series.site_id:
         errors.append(ValidationError("This room is at another site. Choose a room at this site.", code="room_site"))
@@ -227,8 +225,8 @@ def _new_session(series: Series, occurrence: Occurrence) -> Session:
 
 def _audit_all(actor: User, sessions: list[Session], action: str, reason: str, before: dict | None = None) -> None:
     AuditEntry.objects.bulk_create([
-        AuditEntry(actor=actor, action=action, session=s, object_type="session", object_id=s.pk,
-                   before=(before or {}).get(s.pk), after=session_snapshot(s), reason=reason)
+        audit_entry(actor=actor, action=action, obj=s, before=(before or {}).get(s.pk), after=session_snapshot(s),
+                    reason=reason)
         for s in sessions
     ])
 
@@ -239,18 +237,11 @@ def _set_teams(sessions: list[Session], teams: list[Team]) -> None:
     through.objects.bulk_create([through(session_id=s.pk, team_id=t.pk) for s in sessions for t in teams])
 
 
-def _written(write) -> None:
-    """Run a bulk write; a clash the database catches (PostgreSQL, a race) gets the plain message."""
-    try:
-        with transaction.atomic():
-            write()
-    except IntegrityError:
-        raise ValidationError(OVERLAP_MESSAGE, code="overlap")
-
 
 def _bulk_publish(series: Series, occurrences: list[Occurrence], teams: list[Team], actor: User) -> None:
     sessions = [_new_session(series, occurrence) for occurrence in occurrences]
-    _written(lambda: Session.objects.bulk_create(sessions))
+    with overlaps_refused():
+        Session.objects.bulk_create(sessions)
     _set_teams(sessions, teams)
     _audit_all(actor, sessions, "create", "Regular series")
 
@@ -268,39 +259,38 @@ def _bulk_follow(series: Series, occurrences: list[Occurrence], teams: list[Team
         session.public_note, session.updated_at = series.public_note, now
         session.sequence = F("sequence") + 1  # calendars take the newest copy
         sessions.append(session)
-    _written(lambda: Session.objects.bulk_update(sessions, [
-        "starts_at", "ends_at", "room", "room_booking", "status", "cancel_reason", "public_note", "updated_at",
-        "sequence",
-    ]))
+    with overlaps_refused():
+        Session.objects.bulk_update(sessions, [
+            "starts_at", "ends_at", "room", "room_booking", "status", "cancel_reason", "public_note", "updated_at",
+            "sequence",
+        ])
     _set_teams(sessions, teams)
     _audit_all(actor, sessions, "edit", CHANGED_REASON, before)
 
 
-def _cancel_all(actor: User, sessions: list[Session], reason: str) -> None:
-    """Cancel sessions in one statement; each keeps its row, so calendars and reports still see it."""
-    before = {s.pk: session_snapshot(s) for s in sessions}
-    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
-        status=Session.Status.CANCELLED, cancel_reason=reason[:200], waiting=0, in_session=0,
-        sequence=F("sequence") + 1, updated_at=timezone.now(),
-    )
-    for session in sessions:
-        session.status, session.cancel_reason = Session.Status.CANCELLED, reason[:200]
-    _audit_all(actor, sessions, "cancel", reason, before)
+def _save_series(*, actor: User, series: Series, audience_teams: list[Team], fingerprint: str,
+                 before: dict | None) -> Plan:
+    """Check the confirmation against a fresh plan, then save the series (its clashes skipped) and audit it."""
+    plan = series_plan(series, teams=audience_teams)
+    _confirm(plan, fingerprint)
+    if before is None and not plan.creates:
+        raise ValidationError("These choices give no dates to publish. Change the days or the dates.",
+                              code="no_dates")
+    left_out = {o.date.isoformat() for o in plan.clashes if o.action == "create"}
+    series.skip_dates = sorted({*series.skip_dates, *left_out})  # the series says what happened to them
+    series.full_clean()
+    series.save()
+    series.audience_teams.set(audience_teams)
+    audit_record(actor=actor, action="edit" if before else "create", obj=series, before=before,
+                 after=_series_snapshot(series))
+    return plan
 
 
 @transaction.atomic
 def series_publish(*, actor: User, series: Series, audience_teams: list[Team], fingerprint: str) -> Plan:
     """Save a new series and publish every date that does not clash; `fingerprint` is the previewed plan's."""
-    plan = series_plan(series, teams=audience_teams)
-    _confirm(plan, fingerprint)
-    if not plan.creates:
-        raise ValidationError("These choices give no dates to publish. Change the days or the dates.",
-                              code="no_dates")
-    _skip_clashes(series, plan)
-    series.full_clean()
-    series.save()
-    series.audience_teams.set(audience_teams)
-    audit_record(actor=actor, action="create", obj=series, after=_series_snapshot(series))
+    plan = _save_series(actor=actor, series=series, audience_teams=audience_teams, fingerprint=fingerprint,
+                        before=None)
     _bulk_publish(series, plan.creates, list(audience_teams), actor)
     return plan
 
@@ -308,16 +298,10 @@ def series_publish(*, actor: User, series: Series, audience_teams: list[Team], f
 @transaction.atomic
 def series_change(*, actor: User, series: Series, audience_teams: list[Team], fingerprint: str) -> Plan:
     """Change a series from now on: past sessions stay as they were, future ones follow the new rule."""
-    stored = Series.objects.select_for_update().get(pk=series.pk)
-    before = _series_snapshot(stored)
-    plan = series_plan(series, teams=audience_teams)
-    _confirm(plan, fingerprint)
-    _skip_clashes(series, plan)
-    series.full_clean()
-    series.save()
-    series.audience_teams.set(audience_teams)
-    audit_record(actor=actor, action="edit", obj=series, before=before, after=_series_snapshot(series))
-    _cancel_all(actor, [o.session for o in plan.cancels], CHANGED_REASON)
+    before = _series_snapshot(Series.objects.select_for_update().get(pk=series.pk))
+    plan = _save_series(actor=actor, series=series, audience_teams=audience_teams, fingerprint=fingerprint,
+                        before=before)
+    sessions_cancel(actor=actor, sessions=[o.session for o in plan.cancels], reason=CHANGED_REASON)
     _bulk_follow(series, plan.updates, list(audience_teams), actor)
     _bulk_publish(series, plan.creates, list(audience_teams), actor)
     return plan
@@ -330,7 +314,7 @@ def series_cancel_rest(*, actor: User, series: Series, reason: str) -> int:
         raise ValidationError("Give a reason for cancelling, so staff know why.", code="reason")
     sessions = list(Session.objects.scheduled().filter(series=series, starts_at__gt=timezone.now())
                     .select_related("site", "room"))
-    _cancel_all(actor, sessions, reason.strip())
+    sessions_cancel(actor=actor, sessions=sessions, reason=reason.strip())
     before = _series_snapshot(series)
     today = timezone.now().astimezone(series.site.zone).date()
     series.ends_on = max(series.starts_on, min(series.ends_on, today))
@@ -338,12 +322,6 @@ def series_cancel_rest(*, actor: User, series: Series, reason: str) -> int:
     audit_record(actor=actor, action="cancel", obj=series, before=before, after=_series_snapshot(series),
                  reason=reason)
     return len(sessions)
-
-
-def _skip_clashes(series: Series, plan: Plan) -> None:
-    """Dates left out because they clash become skipped dates, so the series says what happened."""
-    left_out = {o.date.isoformat() for o in plan.clashes if o.action == "create"}
-    series.skip_dates = sorted({*series.skip_dates, *left_out})
 
 
 def _confirm(plan: Plan, fingerprint: str) -> None:

@@ -75,7 +75,7 @@ def calendar_session(request, pk: int):
 
 
 def site_page_url(request, site: Site) -> str:
-    return request.build_absolute_uri(f"{reverse('upcoming')}?site={site.slug}")
+    return request.build_absolute_uri(publishing.site_page_path(site))
 
 
 @require_safe
@@ -125,4 +125,4 @@ def feed_links(request, site: Site | None, team: Team | None = None) -> dict | N
         return None
     path = reverse("calendar_team", args=[site.slug, team.slug]) if team else reverse("calendar_site", args=[site.slug])
     https = request.build_absolute_uri(path)
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    return {"https": https, "webcal": publishing.webcal(https)}

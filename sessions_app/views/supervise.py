@@ -92,7 +92,7 @@ def home(request):
         "tally_form": TallyForm(),
         "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),
-        "suggestions": demand.demand_suggestions(sites=sites_for(request.user), now=now),
+        "suggestions": demand.demand_suggestions(sites=sites, now=now),
         "handovers": _handovers(sites, now),
         "now": now,
     })
