@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from ..services.privacy import people as count_people
 from ..services.tally import busyness as describe_busyness
 
 register = template.Library()
@@ -91,3 +92,9 @@ def email_body(html: str) -> str:
     """Return the inside of an email's <body>, to preview it in a page. Only for emails this app rendered."""
     match = re.search(r"<body[^>]*>(.*)</body>", html, flags=re.DOTALL)
     return mark_safe(match.group(1) if match else "")
+
+
+@register.filter
+def people(count: int, hidden: bool):
+    """Show a count of people, or “fewer than 5” when the reader may not see small counts (privacy rule 2)."""
+    return count_people(count, hidden=hidden)

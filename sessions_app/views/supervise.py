@@ -13,6 +13,7 @@ from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomF
 from ..models import Room, Session
 from ..permissions import role_required, sites_for
 from ..services import demand, publishing, scheduling, tally
+from ..services.privacy import counts_hidden_for, people
 from ..services.listing import sessions_by_week
 
 ROLES = ("supervisor", "manager")
@@ -181,8 +182,9 @@ def session_tally(request, pk: int):
         message = errors_sentence(form)
     session.refresh_from_db(fields=["waiting", "in_session"])
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"message": message, "waiting": session.waiting, "in_session": session.in_session,
-                             **tally.tally_totals(session=session)})
+        hidden = counts_hidden_for(request.user)
+        counts = {"waiting": session.waiting, "in_session": session.in_session, **tally.tally_totals(session=session)}
+        return JsonResponse({"message": message, **{name: people(n, hidden=hidden) for name, n in counts.items()}})
     messages.info(request, message)
     back = request.POST.get("next", "")
     if back == reverse("supervise_home"):  # the tally on the home page comes back there

@@ -1,0 +1,47 @@
+"""Privacy rule 2 in the workspace: a manager sees “fewer than 5”, never a small count of people."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from sessions_app.services import tally
+from tests.factories import make_attendance, make_session
+from tests.services.test_demand import past
+from tests.views.test_public import text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_manager_sees_small_counts_as_fewer_than_5_on_the_demand_page(client, site, supervisor, manager):
+    past(site, 2, seen=3, not_seen=1)
+    past(site, 3, seen=7, not_seen=6)
+    client.force_login(manager)
+    page = text(client.get("/supervise/demand/"))
+    assert "Seen fewer than 5 Not seen fewer than 5 Utilisation Not shown for so few" in page
+    assert "Seen 7 Not seen 6 Utilisation 88%" in page  # at the threshold and above, numbers show
+    client.force_login(supervisor)
+    assert "Seen 3 Not seen 1 Utilisation 38%" in text(client.get("/supervise/demand/"))
+
+
+def test_a_manager_sees_a_sessions_small_counts_as_fewer_than_5(client, site, supervisor, manager):
+    finished = make_session(site=site, room=site.rooms.get(), starts_at=timezone.now() - datetime.timedelta(hours=5))
+    make_attendance(finished, seen=2, not_seen=1)
+    client.force_login(manager)
+    page = text(client.get(f"/supervise/sessions/{finished.pk}/"))
+    assert "Seen: fewer than 5. Not seen: fewer than 5." in page and "Utilisation" not in page
+    client.force_login(supervisor)
+    assert "Seen: 2. Not seen: 1. Utilisation" in text(client.get(f"/supervise/sessions/{finished.pk}/"))
+
+
+def test_a_manager_sees_the_live_tally_as_fewer_than_5(client, site, manager):
+    on_now = make_session(site=site, room=site.rooms.get(), starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    for _ in range(3):
+        tally.tally_press(session=on_now, action="arrived")
+    client.force_login(manager)
+    assert "Waiting fewer than 5" in text(client.get(f"/supervise/sessions/{on_now.pk}/"))
+    response = client.post(f"/supervise/sessions/{on_now.pk}/tally/", {"action": "arrived"},
+                           HTTP_ACCEPT="application/json")
+    assert response.json()["waiting"] == "fewer than 5"
+    for _ in range(2):
+        client.post(f"/supervise/sessions/{on_now.pk}/tally/", {"action": "arrived"})
+    assert "Waiting 6" in text(client.get(f"/supervise/sessions/{on_now.pk}/"))
