@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, announce, demand, public, publishing, series, supervise
+from .views import accounts, announce, demand, feedback, insights, public, publishing, series, sickness, supervise
 
 urlpatterns = [
     # Staff: no account needed.
@@ -14,6 +14,9 @@ urlpatterns = [
     path("handover/<slug:site>/", publishing.handover, name="handover"),
     path("contract/", public.contract_current, name="contract"),
     path("contract/v<int:version>/", public.contract_version, name="contract_version"),
+    path("pulse/", feedback.pulse_sites, name="pulse_sites"),
+    path("pulse/<slug:site>/", feedback.pulse, name="pulse"),
+    path("pulse/<slug:site>/thanks/", feedback.pulse_thanks, name="pulse_thanks"),
     # Supervisors and managers.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),
@@ -33,7 +36,17 @@ urlpatterns = [
     path("supervise/demand/targets/<int:pk>/", demand.supervisor_target, name="supervise_target"),
     path("supervise/announce/", announce.announce, name="supervise_announce"),
     path("supervise/announce/changes/", announce.announce_changes, name="supervise_announce_changes"),
+    path("supervise/feedback/", feedback.feedback_list, name="supervise_feedback"),
+    path("supervise/feedback/<int:pk>/", feedback.feedback_review, name="supervise_feedback_review"),
     path("supervise/rooms/", supervise.rooms, name="supervise_rooms"),
     path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
     path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),
+    # Managers (and supervisors, for their own sites): is it working?
+    path("insights/", insights.dashboard, name="insights"),
+    path("insights/figures.csv", insights.figures_csv, name="insights_csv"),
+    path("insights/monthly-return.csv", insights.monthly_return_csv, name="insights_return_csv"),
+    path("insights/report/", insights.report, name="insights_report"),
+    path("insights/service-start/", insights.service_start, name="insights_service_start"),
+    path("insights/sickness/", sickness.sickness, name="insights_sickness"),
+    path("insights/sickness/import/", sickness.sickness_import, name="insights_sickness_import"),
 ]

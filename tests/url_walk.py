@@ -37,6 +37,8 @@ def _owner(route: str, session):
         return session.series
     if route.startswith("supervise/demand/targets/"):
         return session.supervisor
+    if route.startswith("supervise/feedback/"):
+        return _feedback(session)
     return session
 
 
@@ -44,3 +46,10 @@ def _team(session):
     from sessions_app.models import Team
 
     return Team.objects.get_or_create(site=session.site, slug="walked", defaults={"name": "Walked team"})[0]
+
+
+def _feedback(session):
+    from sessions_app.models import Feedback, week_of
+
+    return Feedback.objects.get_or_create(site=session.site, comment="Walked comment",
+                                          defaults={"week": week_of(session.starts_at.date())})[0]

@@ -2,12 +2,13 @@
 from .audit import AuditEntry
 from .contract import Contract
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
+from .measures import Feedback, Pulse, SicknessRecord, week_of
 from .people import User
 from .places import Room, Site, Team
 from .publishing import Announcement
 from .sessions import Series, Session
 
 __all__ = [
-    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "Room", "Series", "Session", "Site",
-    "StaffGroup", "TallyStep", "Team", "User",
+    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "Feedback", "Pulse", "Room",
+    "Series", "Session", "SicknessRecord", "Site", "StaffGroup", "TallyStep", "Team", "User", "week_of",
 ]

@@ -53,6 +53,10 @@ class Site(models.Model):
         blank=True, validators=[validate_address_list],
         help_text="Where announcements go: the teams' distribution lists, one address a line.",
     )
+    service_started_on = models.DateField(
+        "drop-in service started on", null=True, blank=True,
+        help_text="The day drop-ins began here, so insights can compare before and after.",
+    )
     supervisors = models.ManyToManyField(
         "sessions_app.User", blank=True, related_name="supervised_sites",
         help_text="Supervisors who run drop-ins here and may change its sessions and rooms.",
@@ -98,6 +102,10 @@ class Team(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, help_text="Short name used in web addresses, e.g. “primary-care”.")
+    service_started_on = models.DateField(
+        "drop-in service started on", null=True, blank=True,
+        help_text="Only if this team began later than its site; otherwise the site's date is used.",
+    )
     updated_at = models.DateTimeField(auto_now=True)  # its feed's name changes with it
 
     class Meta:

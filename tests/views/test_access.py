@@ -15,6 +15,7 @@ PUBLIC = {who: 200 for who in CAST}
 WORKSPACE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200}
 THIS_SITE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200}
 POST_ONLY = {who: 405 for who in CAST}  # a GET is refused before anything else
+MANAGERS_ONLY = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 403, OTHER_SUPERVISOR: 403, MANAGER: 200}
 POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302}
 
 # What a GET gives each of the cast, for every named URL outside the admin.
@@ -29,6 +30,9 @@ EXPECTED = {
     "poster": PUBLIC,
     "poster_qr": PUBLIC,
     "handover": PUBLIC,
+    "pulse_sites": PUBLIC,
+    "pulse": PUBLIC,
+    "pulse_thanks": PUBLIC,
     "sign_in": PUBLIC,
     "sign_out": {who: 405 for who in CAST},
     "supervise_home": WORKSPACE,
@@ -46,6 +50,15 @@ EXPECTED = {
     "supervise_demand": WORKSPACE,
     "supervise_announce": WORKSPACE,
     "supervise_announce_changes": WORKSPACE,
+    "supervise_feedback": WORKSPACE,
+    "supervise_feedback_review": POST_ONLY,
+    "insights": WORKSPACE,
+    "insights_csv": WORKSPACE,
+    "insights_return_csv": WORKSPACE,
+    "insights_report": WORKSPACE,
+    "insights_service_start": MANAGERS_ONLY,
+    "insights_sickness": MANAGERS_ONLY,
+    "insights_sickness_import": MANAGERS_ONLY,
     "supervise_target": POST_ONLY,
     "supervise_tally": POST_ONLY,
     "supervise_room_booking": POST_ONLY,

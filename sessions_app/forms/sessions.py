@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Room, Series, Session, Site, StaffGroup, TallyStep, Team
-from .services.series import WEEKDAY_NAMES, default_times
+from ..models import Room, Series, Session, Site, StaffGroup, TallyStep, Team
+from ..services.series import WEEKDAY_NAMES, default_times
 
 MAX_WEEKS = 52
 YEARS_EITHER_SIDE = 2
