@@ -25,7 +25,7 @@ demo: migrate
 
 ## Serve the demo on http://127.0.0.1:8000 (SQLite, development settings).
 run: demo
-	@echo "Drop-in: http://$(HOST):$(PORT)/  (sign in at /sign-in/ as 'supervisor', password '$(DEMO_PASSWORD)')"
+	@echo "Drop-in: http://$(HOST):$(PORT)/  (sign in at /sign-in/ as 'supervisor' or 'manager', password '$(DEMO_PASSWORD)')"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).

@@ -1,18 +1,25 @@
 """Demo data: one prison site as the case study describes it."""
 import datetime
+import random
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Attendance, Contract, Room, Series, Session, Site, Team, User
-from ..permissions import SUPERVISORS
+from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User, week_of
+from ..permissions import MANAGERS, SUPERVISORS
+from .insights import add_months, month_start
 
 DEMO_WEEKS = 8
 DEMO_WEEKS_BEFORE = 4  # weeks of past sessions, with their anonymous counts
 DEMO_WEEKDAYS = (1, 3)  # Tuesday and Thursday
 # Seen and not seen at past sessions, oldest first: popular enough that extra sessions are suggested.
 DEMO_COUNTS = [(5, 0), (6, 0), (7, 1), (6, 0), (8, 2), (7, 0), (8, 3), (8, 1)]
+DEMO_STARTED_MONTHS_AGO = 5  # drop-ins began ad hoc, before the regular series
+DEMO_MEASURE_MONTHS = 12
+DEMO_SCORE_WEIGHTS = {False: [15, 30, 35, 15, 5], True: [5, 15, 35, 30, 15]}  # before and after the start
+DEMO_TEAM_FTE = [12, 8, 30]  # mental health in-reach, primary care, prison staff
 CANCELLED_REASON = "The supervisor is needed for an inspection. The Thursday session that week goes ahead."
 
 DEMO_CONTRACT = {
@@ -112,6 +119,17 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "booking_contact": "Healthcare admin",
         },
     )
+    manager, created = User.objects.get_or_create(
+        username="manager",
+        defaults={"display_name": "Morgan Lee", "role_title": "Matron", "first_name": "Morgan", "last_name": "Lee"},
+    )
+    if created:
+        if password:
+            manager.set_password(password)
+        else:
+            manager.set_unusable_password()
+        manager.save()
+        manager.groups.add(Group.objects.get_or_create(name=MANAGERS)[0])
     supervisor, created = User.objects.get_or_create(
         username="supervisor",
         defaults={
@@ -167,4 +185,58 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             if made and session.ends_at <= now:
                 seen, not_seen = next(past_counts)
                 Attendance.objects.create(session=session, seen=seen, not_seen=not_seen)
+    created_sessions += _demo_beginnings(site=site, room=room, supervisor=supervisor, today=today,
+                                         until=series.starts_on, now=now)
+    _demo_measures(site=site, today=today)
     return {"sessions_created": created_sessions}
+
+
+def _demo_beginnings(*, site, room, supervisor, today, until, now) -> int:
+    """Ad hoc sessions every other Wednesday from the service's start, as in the case study, before the series."""
+    if site.service_started_on is None:
+        site.service_started_on = add_months(month_start(today), -DEMO_STARTED_MONTHS_AGO) + datetime.timedelta(days=14)
+        site.save(update_fields=["service_started_on", "updated_at"])
+    rng = random.Random(site.service_started_on.toordinal())
+    day = site.service_started_on + datetime.timedelta(days=(2 - site.service_started_on.weekday()) % 7)
+    created = 0
+    while day < until:
+        starts_at = datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone)
+        session, made = Session.objects.get_or_create(
+            site=site, starts_at=starts_at,
+            defaults={"ends_at": starts_at + datetime.timedelta(hours=2), "room": room, "supervisor": supervisor,
+                      "kind": Session.Kind.AD_HOC, "room_booking": Session.RoomBooking.CONFIRMED},
+        )
+        if made and session.ends_at <= now:
+            Attendance.objects.create(session=session, seen=rng.randint(4, 7), not_seen=rng.choice([0, 0, 1, 2]))
+        created += made
+        day += datetime.timedelta(weeks=2)
+    return created
+
+
+def _demo_measures(*, site: Site, today: datetime.date) -> None:
+    """A year of anonymous pulse answers and sickness figures: lower morale and more sickness before the start."""
+    rng = random.Random(2026)
+    teams = list(site.teams.order_by("name"))
+    first_month = add_months(month_start(today), -DEMO_MEASURE_MONTHS)
+    started = site.service_started_on
+    if not Pulse.objects.filter(site=site).exists():
+        answers = []
+        week = week_of(first_month)
+        while week < week_of(today):
+            weights = DEMO_SCORE_WEIGHTS[week >= started]
+            for team in [*teams, None]:
+                for _ in range(rng.randint(1, 2) if team is None else rng.randint(2, 4)):
+                    answers.append(Pulse(site=site, team=team, week=week, score=rng.choices(range(1, 6), weights)[0],
+                                         attended=rng.choice(["yes", "no", "", "prefer_not"]) if week >= started else "no"))
+            week += datetime.timedelta(weeks=1)
+        Pulse.objects.bulk_create(answers)
+    if not SicknessRecord.objects.filter(team__site=site).exists():
+        records = []
+        for team, staff in zip(teams, DEMO_TEAM_FTE):
+            for n in range(DEMO_MEASURE_MONTHS):
+                month = add_months(first_month, n)
+                available = Decimal(staff * 21)
+                rate = (0.072 if month < started else 0.047) + rng.uniform(-0.012, 0.012)
+                records.append(SicknessRecord(team=team, month=month, fte_days_available=available,
+                                              fte_days_lost=(available * Decimal(str(round(rate, 4)))).quantize(Decimal("0.01"))))
+        SicknessRecord.objects.bulk_create(records)

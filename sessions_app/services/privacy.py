@@ -1,11 +1,121 @@
-"""Privacy rule 2: a manager never sees a count of people in a group smaller than the threshold.
+"""Privacy rule 2: a count of people or answers below the threshold is never published.
 
-Supervisors run the tally and see their own sessions' numbers; a manager who is not also a
-supervisor sees "fewer than 5" instead, and nothing beside it that would give the number away.
+In the workspace, a manager who is not also a supervisor sees “fewer than 5” instead of a
+session's small counts, and nothing beside them that would give the number away.
+
+Published figures (insights, exports, the report) go further. Primary suppression hides a
+count from 1 to threshold − 1. Secondary suppression looks at cells that add up to a published
+total: the hidden cells' sum is then known, and with what a reader knows of each hidden cell (a
+small one is 1 to threshold − 1, a secondary one at least the threshold) one of them could still
+be pinned to a single value. While that is so, the smallest shown cell is hidden too; when no
+cell is left to hide, the total is withheld instead. Zero is shown as zero: it identifies nobody.
 """
+import dataclasses
+import math
+
 from django.conf import settings
 
 from ..permissions import has_role
+
+SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+
+
+def threshold() -> int:
+    return settings.DROPIN_SUPPRESSION_THRESHOLD
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """A count of people or answers as it may be published."""
+
+    value: int
+    state: str = SHOWN
+
+    @property
+    def shown(self) -> bool:
+        return self.state == SHOWN
+
+    @property
+    def number(self) -> int | None:
+        """The value where it may be published, else None (for charts and sums)."""
+        return self.value if self.shown else None
+
+    def __str__(self) -> str:
+        if self.state == SMALL:
+            return f"fewer than {threshold()}"
+        if self.state == HIDDEN:
+            return "not shown"
+        return str(self.value)
+
+
+def figure(value: int) -> Figure:
+    """Return a count with the primary rule applied."""
+    return Figure(value, SMALL if 0 < value < threshold() else SHOWN)
+
+
+def withheld(value: int) -> Figure:
+    """Return a total that must not be published, because a small part of it could be worked out."""
+    return Figure(value, SMALL if 0 < value < threshold() else HIDDEN)
+
+
+def pinned(hidden_sum: int, bounds: list[tuple[int, float]]) -> bool:
+    """Return whether the sum of the hidden cells and each one's bounds fix any one of them."""
+    for i, (low, high) in enumerate(bounds):
+        others_low = sum(b[0] for j, b in enumerate(bounds) if j != i)
+        others_high = sum(b[1] for j, b in enumerate(bounds) if j != i)
+        least = max(low, hidden_sum - others_high)
+        most = min(high, hidden_sum - others_low)
+        if least == most:
+            return True
+    return False
+
+
+def small_bounds() -> tuple[int, int]:
+    return 1, threshold() - 1
+
+
+def protect(cells: dict) -> tuple[dict, bool]:
+    """Suppress cells that add up to a published total; return each cell's Figure and whether the total may show."""
+    small = {key for key, value in cells.items() if 0 < value < threshold()}
+    secondary: set = set()
+
+    def bounds():
+        return ([small_bounds() for _ in small] + [(threshold(), math.inf) for _ in secondary])
+
+    total_shown = True
+    while small and pinned(sum(cells[key] for key in small | secondary), bounds()):
+        candidates = sorted((value, order) for order, (key, value) in enumerate(cells.items())
+                            if value >= threshold() and key not in secondary)
+        if not candidates:
+            total_shown = False
+            break
+        secondary.add(list(cells)[candidates[0][1]])
+    figures = {key: Figure(value, SMALL if key in small else HIDDEN if key in secondary else SHOWN)
+               for key, value in cells.items()}
+    return figures, total_shown
+
+
+def total_of_small_cells(*, total: int, small_count: int, small_sum: int) -> Figure:
+    """Return a total over cells published elsewhere with the primary rule only (such as sessions).
+
+    Those cells cannot be hidden further, so the total is withheld whenever the small ones
+    could be worked out from it.
+    """
+    if 0 < total < threshold():
+        return Figure(total, SMALL)
+    if small_count and pinned(small_sum, [small_bounds()] * small_count):
+        return Figure(total, HIDDEN)
+    return Figure(total, SHOWN)
+
+
+def total_of_totals(parts: list[Figure]) -> Figure:
+    """Return a total over published totals: shown only when every part is shown, so it adds nothing."""
+    value = sum(part.value for part in parts)
+    if 0 < value < threshold():
+        return Figure(value, SMALL)
+    if all(part.shown for part in parts):
+        return Figure(value, SHOWN)
+    return Figure(value, HIDDEN)
 
 
 def counts_hidden_for(user) -> bool:
@@ -15,7 +125,5 @@ def counts_hidden_for(user) -> bool:
 
 def people(count: int, *, hidden: bool) -> int | str:
     """Return a count of people as the person may see it: the number, or “fewer than 5”."""
-    threshold = settings.DROPIN_SUPPRESSION_THRESHOLD
-    if hidden and count < threshold:
-        return f"fewer than {threshold}"
-    return count
+    published = figure(count)
+    return str(published) if hidden and published.state == SMALL else count

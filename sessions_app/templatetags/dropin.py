@@ -66,11 +66,26 @@ def plain_text(value: str, autoescape=True):
 
 
 @register.filter
-def percent(value: float | None) -> str:
-    """Return a share as a whole percentage: 0.934 → “93%”."""
+def percent(value: float | None, digits: int = 0) -> str:
+    """Return a share as a percentage: 0.934 → “93%”, or with |percent:1 → “93.4%”."""
     if value is None:
         return ""
-    return f"{round(value * 100)}%"
+    return f"{round(value * 100)}%" if not digits else f"{value * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def signed(value: float | None, digits: int = 2) -> str:
+    """Return a difference with its sign, as people read it: “+0.40”, “−1.25” (a real minus sign)."""
+    if value is None:
+        return ""
+    text = f"{abs(value):.{int(digits)}f}"
+    return text if float(text) == 0 else ("+" if value > 0 else "\u2212") + text
+
+
+@register.filter
+def percent_points(value: float | None) -> str:
+    """Return a difference of two rates in percentage points, signed: 0.013 → “+1.3”."""
+    return "" if value is None else signed(value * 100, 1)
 
 
 @register.filter

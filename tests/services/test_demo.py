@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from django.utils import timezone
 
-from sessions_app.models import Attendance, Contract, Room, Series, Session, Site, Team, User
+from sessions_app.models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User
 from sessions_app.services.demand import demand_suggestions
 from sessions_app.services.series import series_describe
 
@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [model.objects.count() for model in (Site, Team, Room, Contract, User, Series, Session, Attendance)]
+    return [model.objects.count() for model in (Site, Team, Room, Contract, User, Series, Session, Attendance, Pulse,
+                                                SicknessRecord)]
 
 
 def test_seed_demo_creates_the_case_study_site():
@@ -24,11 +25,13 @@ def test_seed_demo_creates_the_case_study_site():
     assert [room.is_suitable for room in site.rooms.order_by("name")] == [False, True]
     assert not site.rooms.get(name="Healthcare office 2").is_private
     assert Contract.objects.current().version == 1
-    assert Session.objects.count() == 24  # 4 weeks past and 8 to come, Tuesday and Thursday
-    assert Session.objects.filter(status=Session.Status.CANCELLED).count() == 1
     series = Series.objects.get()
+    assert series.sessions.count() == 24  # 4 weeks past and 8 to come, Tuesday and Thursday
+    assert Session.objects.filter(status=Session.Status.CANCELLED).count() == 1
     assert series_describe(series) == "Every week on Tuesday and Thursday"
-    assert set(Session.objects.values_list("series", flat=True)) == {series.pk}
+    beginnings = Session.objects.filter(series=None)
+    assert beginnings.exists() and {s.kind for s in beginnings} == {"ad_hoc"}
+    assert all(site.service_started_on <= s.local_starts_at.date() < series.starts_on for s in beginnings)
     finished = Session.objects.filter(ends_at__lte=timezone.now())
     assert finished.exists() and all(session.attendance.exists() for session in finished)
     assert not Attendance.objects.filter(session__ends_at__gt=timezone.now()).exists()
@@ -51,3 +54,14 @@ def test_seed_demo_twice_changes_nothing():
 def test_demo_supervisor_cannot_sign_in_without_a_password():
     call_command("seed_demo")
     assert not User.objects.get(username="supervisor").has_usable_password()
+
+
+def test_seed_demo_gives_insights_a_year_to_compare_before_and_after():
+    from sessions_app.services.insights import compare_before_after
+
+    call_command("seed_demo")
+    site = Site.objects.get()
+    comparison = compare_before_after(sites=[site], team=None, now=timezone.now())
+    assert comparison["sickness"].enough and comparison["sickness"].difference < 0
+    assert comparison["pulse"].enough and comparison["pulse"].difference > 0
+    assert User.objects.get(username="manager").groups.filter(name="Managers").exists()

@@ -6,15 +6,16 @@ from sessions_app.services.demo import demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Create demo data: one prison site, three teams, two rooms, a published contract, a supervisor "
-        "and a weekly Tuesday and Thursday lunchtime series: 4 weeks past (with anonymous counts) and 8 to come "
-        "(one cancelled). Running it again changes nothing."
+        "Create demo data: one prison site, three teams, two rooms, a published contract, a supervisor, a manager, "
+        "ad hoc sessions every other Wednesday since drop-ins started five months ago, then a weekly Tuesday and "
+        "Thursday lunchtime series: 4 weeks past (with anonymous counts) and 8 to come (one cancelled); and a year "
+        "of anonymous pulse answers and sickness figures. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--password",
-            help="Password for the demo 'supervisor' account (development only). Without it the account cannot sign in.",
+            help="Password for the demo 'supervisor' and 'manager' accounts (development only). Without it they cannot sign in.",
         )
 
     def handle(self, *args, password=None, **options):

@@ -1,0 +1,117 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from ..models import Site, Team
+from ..services.insights import add_months, month_start, months_between
+from .sessions import within_reach
+
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 60  # five years: the longest period one page lays out month by month
+EARLIEST_YEAR = 2000
+
+
+class MonthField(forms.CharField):
+    """A calendar month typed as 2026-03 (also 03/2026 or March 2026); cleans to its first day."""
+
+    default_error_messages = {"invalid": "Enter a month such as 2026-03."}
+    formats = ["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        for format in self.formats:
+            try:
+                month = datetime.datetime.strptime(value.strip()[:20], format).date()
+            except ValueError:
+                continue
+            if month.year < EARLIEST_YEAR:
+                raise forms.ValidationError(f"Enter a month from {EARLIEST_YEAR} on.", code="far")
+            return month
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class InsightsFilterForm(forms.Form):
+    """What the dashboard shows: site, team and period, from the query string.
+
+    Like the upcoming page's filters, anything a link can carry gives a message, never a 500:
+    an invalid choice is dropped with a message and the page shows the default.
+    """
+
+    site = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Choose one of your sites."})
+    team = forms.ChoiceField(required=False, error_messages={"invalid_choice": "Choose a team at this site."})
+    start = MonthField(required=False, label="From (month)", help_text="For example, 2026-01")
+    end = MonthField(required=False, label="To (month)", help_text="For example, 2026-12")
+
+    def __init__(self, data, *, sites: list[Site]):
+        super().__init__(data)
+        self.sites = {site.slug: site for site in sites}
+        self.fields["site"].choices = [("", "All your sites" if len(sites) > 1 else sites[0].name if sites else "")]
+        if len(sites) > 1:
+            self.fields["site"].choices += [(site.slug, site.name) for site in sites]
+        chosen = self.sites.get(self.data.get("site")) or (sites[0] if len(sites) == 1 else None)
+        self.teams = {team.slug: team for team in Team.objects.filter(site=chosen)} if chosen else {}
+        self.fields["team"].choices = [("", "All teams"), *((team.slug, team.name) for team in self.teams.values())]
+
+    def clean_site(self) -> Site | None:
+        return self.sites.get(self.cleaned_data["site"])
+
+    def clean_team(self) -> Team | None:
+        return self.teams.get(self.cleaned_data["team"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        this_month = month_start(timezone.localdate())
+        if end and end > add_months(this_month, 12):
+            self.add_error("end", forms.ValidationError("Enter a month no more than a year ahead.", code="far"))
+        elif start and end and start > end:
+            self.add_error("end", forms.ValidationError("The last month must be the same as or after the first.",
+                                                        code="order"))
+        elif start and end and len(months_between(start, end)) > MAX_MONTHS:
+            self.add_error("start", forms.ValidationError(f"Choose a period of at most {MAX_MONTHS} months.",
+                                                          code="long"))
+        return cleaned
+
+    def value(self, name):
+        self.is_valid()
+        return None if name in self.errors else self.cleaned_data.get(name)
+
+    @property
+    def selected_sites(self) -> list[Site]:
+        site = self.value("site")
+        return [site] if site else list(self.sites.values())
+
+    @property
+    def months(self) -> list[datetime.date]:
+        """Return the months shown: as chosen, else the last 12 ending this month."""
+        start, end = (None, None) if {"start", "end"} & set(self.errors) else (self.value("start"), self.value("end"))
+        end = end or (add_months(start, DEFAULT_MONTHS - 1) if start else month_start(timezone.localdate()))
+        start = start or add_months(end, -(DEFAULT_MONTHS - 1))
+        return months_between(start, end)
+
+
+class ServiceStartForm(forms.Form):
+    """When drop-ins started at a site, and at any team that started later."""
+
+    site_started_on = forms.DateField(
+        required=False, label="Drop-ins started at the site on", validators=[within_reach],
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="Leave empty if they have not started yet.",
+        error_messages={"invalid": "Enter a real date, for example 1/3/2026."},
+    )
+
+    def __init__(self, data=None, *, site: Site, teams: list[Team]):
+        super().__init__(data, initial={"site_started_on": site.service_started_on})
+        self.teams = teams
+        for team in teams:
+            self.fields[f"team_{team.pk}"] = forms.DateField(
+                required=False, label=f"{team.name} started on", validators=[within_reach],
+                initial=team.service_started_on, widget=forms.DateInput(attrs={"type": "date"}),
+                help_text="Only if this team started later than the site.",
+                error_messages={"invalid": "Enter a real date, for example 1/3/2026."},
+            )
+
+    def team_dates(self) -> dict[Team, datetime.date | None]:
+        return {team: self.cleaned_data[f"team_{team.pk}"] for team in self.teams}

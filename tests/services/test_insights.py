@@ -1,0 +1,120 @@
+"""Month-by-month figures and the before-and-after comparison, checked against hand calculations."""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from sessions_app.models import Pulse, SicknessRecord
+from sessions_app.services import insights
+from tests.factories import make_attendance, make_site, make_team, make_room, make_session, local
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def sickness(team, month: str, lost: str, available: str = "100"):
+    SicknessRecord.objects.create(team=team, month=datetime.date.fromisoformat(month + "-01"),
+                                  fte_days_lost=Decimal(lost), fte_days_available=Decimal(available))
+
+
+def pulses(site, monday: str, scores: list[int], team=None):
+    Pulse.objects.bulk_create(Pulse(site=site, team=team, week=datetime.date.fromisoformat(monday), score=score)
+                              for score in scores)
+
+
+def test_months_between_counts_both_ends_across_a_year_end():
+    assert insights.months_between(datetime.date(2025, 11, 15), datetime.date(2026, 2, 1)) == [
+        datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+
+
+def test_before_and_after_match_a_hand_calculation():
+    site = make_site(service_started_on=datetime.date(2026, 4, 15))
+    team = make_team(site)
+    for month, lost in [("2026-01", "10"), ("2026-02", "8"), ("2026-03", "9"),    # before: 10%, 8%, 9%
+                        ("2026-04", "1"),                                         # the start month: neither side
+                        ("2026-05", "5"), ("2026-06", "6"), ("2026-07", "4")]:    # after: 5%, 6%, 4%
+        sickness(team, month, lost)
+    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
+    # By hand: means 0.09 and 0.05; variances 0.0001 each, so the standard error is sqrt(2 × 0.0001 / 3)
+    # = 0.0081650; Welch's degrees of freedom are 4, t = 2.776, half-width 0.022666.
+    assert comparison.before == pytest.approx([0.10, 0.08, 0.09]) and comparison.after == pytest.approx([0.05, 0.06, 0.04])
+    assert comparison.before_mean == pytest.approx(0.09)
+    assert comparison.after_mean == pytest.approx(0.05)
+    assert comparison.difference == pytest.approx(-0.04)
+    low, high = comparison.interval
+    assert low == pytest.approx(-0.062666, abs=1e-6) and high == pytest.approx(-0.017334, abs=1e-6)
+
+
+def test_before_and_after_pulse_uses_monthly_means_of_published_months_only():
+    site = make_site(service_started_on=datetime.date(2026, 4, 15))
+    for monday, scores in [("2026-01-05", [2, 2, 2, 3, 3]), ("2026-02-02", [2, 2, 2, 2, 2]),
+                           ("2026-03-02", [3, 3, 2, 2, 2]), ("2026-03-09", [1, 1]),   # March: 7 answers, mean 2.0
+                           ("2025-12-01", [1, 1, 1]),                                 # too few: not counted
+                           ("2026-05-04", [4, 4, 4, 4, 4]), ("2026-06-01", [3, 4, 4, 4, 5]),
+                           ("2026-07-06", [4, 4, 3, 3, 3])]:
+        pulses(site, monday, scores)
+    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["pulse"]
+    assert comparison.before == pytest.approx([2.4, 2.0, 2.0])
+    assert comparison.after == pytest.approx([4.0, 4.0, 3.4])
+    assert comparison.difference == pytest.approx(3.8 - 6.4 / 3)
+
+
+@pytest.mark.parametrize("after_months", [0, 1, 2])
+def test_fewer_than_3_months_on_a_side_is_not_enough(after_months):
+    site = make_site(service_started_on=datetime.date(2026, 4, 15))
+    team = make_team(site)
+    for month in ["2026-01", "2026-02", "2026-03"] + ["2026-05", "2026-06"][:after_months]:
+        sickness(team, month, "5")
+    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
+    assert not comparison.enough
+    assert (comparison.difference, comparison.interval) == (None, None)
+
+
+def test_months_not_yet_over_are_not_after():
+    site = make_site(service_started_on=datetime.date(2026, 8, 10))
+    team = make_team(site)
+    for month in ["2026-05", "2026-06", "2026-07", "2026-09", "2026-10", "2026-11"]:
+        sickness(team, month, "5")
+    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
+    assert len(comparison.after) == 2  # September and October: November has not ended
+    assert not comparison.enough
+
+
+def test_a_teams_own_start_date_is_used_for_the_team():
+    site = make_site(service_started_on=datetime.date(2026, 1, 5))
+    late = make_team(site, service_started_on=datetime.date(2026, 6, 1))
+    assert insights.service_start(sites=[site], team=late) == datetime.date(2026, 6, 1)
+    assert insights.service_start(sites=[site], team=make_team(site)) == datetime.date(2026, 1, 5)
+    assert insights.service_start(sites=[site, make_site()], team=None) is None
+
+
+def test_session_months_are_summed_in_the_sites_time_zone():
+    site = make_site()
+    room = make_room(site)
+    # In summer time, 12:30am on 1 August in London is 11:30pm on 31 July in UTC.
+    early = make_session(site=site, room=room, starts_at=local(2026, 8, 1, 0, 30))
+    make_attendance(early, seen=6)
+    months = insights.months_between(datetime.date(2026, 7, 1), datetime.date(2026, 8, 1))
+    table = insights.session_months(sites=[site], months=months, now=NOW)[site.pk]
+    assert (table[datetime.date(2026, 7, 1)].held, table[datetime.date(2026, 8, 1)].held) == (0, 1)
+    assert table[datetime.date(2026, 8, 1)].seen.value == 6
+
+
+def test_utilisation_is_the_time_the_people_seen_needed_over_the_time_offered():
+    site = make_site(minutes_per_person=15)
+    room = make_room(site)
+    for day, seen in [(3, 6), (10, 8)]:
+        make_attendance(make_session(site=site, room=room, starts_at=local(2026, 3, day, 11, 30)), seen=seen)
+    [march] = insights.insights_months(sites=[site], team=None, months=[datetime.date(2026, 3, 1)], now=NOW)
+    assert march.sessions.utilisation == pytest.approx((6 + 8) * 15 / 240)  # two 2-hour sessions
+
+
+def test_cancelled_and_future_sessions_are_not_held():
+    site = make_site()
+    room = make_room(site)
+    make_session(site=site, room=room, starts_at=NOW - datetime.timedelta(days=2), status="cancelled", cancel_reason="Ill")
+    make_session(site=site, room=room, starts_at=NOW - datetime.timedelta(days=1))
+    make_session(site=site, room=room, starts_at=NOW + datetime.timedelta(hours=2))
+    [figures] = insights.insights_months(sites=[site], team=None, months=[datetime.date(2026, 11, 1)], now=NOW)
+    assert (figures.sessions.held, figures.sessions.cancelled) == (1, 1)

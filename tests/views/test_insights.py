@@ -1,0 +1,285 @@
+"""The insights pages: privacy rule 2 everywhere a manager looks, who may see what, and fixed queries."""
+import csv
+import datetime
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sessions_app.models import Feedback, Pulse, SicknessRecord
+from sessions_app.services.insights import add_months, month_start
+from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
+from tests.views.test_public import text
+
+pytestmark = pytest.mark.django_db
+
+THIS_MONTH = month_start(timezone.localdate())
+LAST_MONTH = add_months(THIS_MONTH, -1)
+MONDAY = LAST_MONTH + datetime.timedelta(days=(7 - LAST_MONTH.weekday()) % 7)  # the month's first Monday
+PERIOD = f"start={LAST_MONTH:%Y-%m}&end={LAST_MONTH:%Y-%m}"
+
+
+def answers(site, team, scores, monday=MONDAY):
+    Pulse.objects.bulk_create(Pulse(site=site, team=team, week=monday, score=score) for score in scores)
+
+
+def rows(response) -> dict[str, list[str]]:
+    """Return each table row of a page as its cells' text, keyed by the row's caption and month."""
+    html = response.content.decode()
+    table_rows = {}
+    for caption, body in re.findall(r'<caption[^>]*>(.*?)</caption>(.*?)</table>', html, flags=re.S):
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
+            cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+                     for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
+            table_rows[f"{caption.split(',')[0]}: {cells[0]}"] = cells[1:]
+    return table_rows
+
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture
+def small_team(site):
+    """Team A gave 3 answers last month (scores 1, 1, 2: a mean of 1.33); team B gave 12, all 4."""
+    team_a, team_b = make_team(site, name="Team A", slug="team-a"), make_team(site, name="Team B", slug="team-b")
+    answers(site, team_a, [1, 1, 2])
+    answers(site, team_b, [4] * 12)
+    return team_a, team_b
+
+
+PULSE_ROW = f"Pulse answers: {LAST_MONTH:%B %Y}"
+
+
+# Acceptance 1: one team with 3 answers in a month
+
+
+def test_a_team_of_3_answers_shows_fewer_than_5_and_no_mean(client, manager, site, small_team):
+    client.force_login(manager)
+    page = rows(client.get(f"/insights/?site={site.slug}&team=team-a&{PERIOD}"))
+    assert page[PULSE_ROW] == ["fewer than 5", "not shown", "not shown"]
+
+
+def test_the_team_that_would_give_the_small_one_away_is_hidden_too(client, manager, site, small_team):
+    # The site's 15 minus team B's 12 would give team A's 3: so team B is not shown either.
+    client.force_login(manager)
+    page = rows(client.get(f"/insights/?site={site.slug}&team=team-b&{PERIOD}"))
+    assert page[PULSE_ROW] == ["not shown", "not shown", "not shown"]
+
+
+def test_the_site_total_shows_when_no_part_of_it_can_be_worked_out(client, manager, site, small_team):
+    client.force_login(manager)
+    page = rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))
+    assert page[PULSE_ROW][:2] == ["15", "3.47"]  # (1 + 1 + 2 + 12 × 4) / 15
+    assert page[PULSE_ROW][2] == "not shown"  # the spread would show the 3 answers of 1 and 2
+
+
+def test_a_site_total_of_two_small_teams_that_would_both_be_known_is_withheld(client, manager, site):
+    team_a, team_b = make_team(site, name="Team A", slug="team-a"), make_team(site, name="Team B", slug="team-b")
+    answers(site, team_a, [1, 1, 2, 2])
+    answers(site, team_b, [3, 3, 3, 3])  # a total of 8 from two teams of fewer than 5 means 4 each
+    client.force_login(manager)
+    assert rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))[PULSE_ROW][:2] == ["not shown", "not shown"]
+    assert rows(client.get(f"/insights/?site={site.slug}&team=team-a&{PERIOD}"))[PULSE_ROW][0] == "fewer than 5"
+
+
+def test_a_site_whose_only_answers_are_the_small_teams_shows_fewer_than_5(client, manager, site):
+    answers(site, make_team(site, name="Team A", slug="team-a"), [1, 1, 2])
+    client.force_login(manager)
+    assert rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))[PULSE_ROW][:2] == ["fewer than 5", "not shown"]
+
+
+def test_no_export_or_report_shows_the_3_or_their_mean(client, manager, site, small_team):
+    client.force_login(manager)
+    for team in ("team-a", "team-b", ""):
+        [row] = csv_rows(client.get(f"/insights/figures.csv?site={site.slug}&team={team}&{PERIOD}"))
+        assert row["pulse_answers"] in {"fewer than 5", "not shown", "15"}, team
+        assert row["pulse_mean_score"] in {"", "3.47"}, team
+        assert "3" not in {row[key] for key in row if key.startswith("pulse_") and key != "pulse_mean_score"}, team
+        report = text(client.get(f"/insights/report/?site={site.slug}&team={team}&{PERIOD}"))
+        assert "1.33" not in report and "4.00" not in report and " 12 " not in report, team
+
+
+def test_a_month_with_one_session_of_3_people_withholds_the_months_total(client, manager, site, supervisor):
+    room = site.rooms.get()
+    day = MONDAY + datetime.timedelta(days=1)
+    small = make_session(site=site, room=room, supervisor=supervisor,
+                         starts_at=datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone))
+    big = make_session(site=site, room=room, supervisor=supervisor,
+                       starts_at=datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(11, 30), tzinfo=site.zone))
+    make_attendance(small, seen=3)
+    make_attendance(big, seen=10)  # the session page shows 10, so a month's 13 would give away the 3
+    client.force_login(manager)
+    page = rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))
+    assert page[f"People seen: {LAST_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
+    [row] = csv_rows(client.get(f"/insights/monthly-return.csv?site={site.slug}&{PERIOD}"))
+    assert (row["sessions_held"], row["people_supported"]) == ("2", "not shown")
+
+
+def test_sessions_and_counts_over_the_threshold_are_shown(client, manager, site, supervisor):
+    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                           starts_at=datetime.datetime.combine(MONDAY, datetime.time(11, 30), tzinfo=site.zone))
+    make_attendance(session, seen=6, not_seen=5)
+    client.force_login(manager)
+    assert rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))[f"People seen: {LAST_MONTH:%B %Y}"] == ["6", "5", "75%"]
+
+
+# Who may see what (acceptance 5: the table in tests/views/test_access.py covers every URL and role)
+
+
+@pytest.mark.parametrize("path", ["/insights/", "/insights/report/"])
+def test_a_supervisor_of_another_site_never_sees_this_sites_figures(client, site, small_team, other_supervisor, path):
+    client.force_login(other_supervisor)
+    response = client.get(f"{path}?site={site.slug}&{PERIOD}")
+    assert response.status_code == 200
+    assert response.context["sites"] == list(other_supervisor.supervised_sites.all())
+    assert "Choose one of your sites." in text(response) and site.name not in text(response)
+    assert rows(response)[PULSE_ROW][0] == "0"
+
+
+@pytest.mark.parametrize("path", ["/insights/figures.csv", "/insights/monthly-return.csv"])
+def test_a_supervisor_of_another_site_exports_only_her_own_site(client, site, small_team, other_supervisor, path):
+    client.force_login(other_supervisor)
+    [row] = csv_rows(client.get(f"{path}?site={site.slug}&{PERIOD}"))
+    assert row.get("pulse_answers", "0") == "0" and row.get("site", "") in {"", other_supervisor.supervised_sites.get().name}
+
+
+def test_a_supervisor_sees_her_own_sites_figures(client, site, supervisor, small_team):
+    client.force_login(supervisor)
+    assert rows(client.get(f"/insights/?{PERIOD}"))[PULSE_ROW][:2] == ["15", "3.47"]
+
+
+@pytest.mark.parametrize("path", ["/insights/sickness/", "/insights/service-start/"])
+def test_supervisors_cannot_change_sickness_or_start_dates(client, supervisor, path):
+    client.force_login(supervisor)
+    assert client.get(path).status_code == 403
+    assert client.post(path, {"site_started_on": "2026-01-05"}).status_code == 403
+
+
+# Service start
+
+
+def test_a_manager_sets_when_drop_ins_started(client, manager, site):
+    team = make_team(site, name="Primary care")
+    client.force_login(manager)
+    response = client.post(f"/insights/service-start/?site={site.slug}",
+                           {"site_started_on": "2026-03-02", f"team_{team.pk}": "2026-06-01"})
+    assert response.status_code == 302
+    site.refresh_from_db()
+    team.refresh_from_db()
+    assert (site.service_started_on, team.service_started_on) == (datetime.date(2026, 3, 2), datetime.date(2026, 6, 1))
+    from sessions_app.models import AuditEntry
+    assert AuditEntry.objects.filter(object_type="site", object_id=site.pk, actor=manager).count() == 1
+
+
+def test_a_bad_start_date_keeps_what_was_typed(client, manager, site):
+    client.force_login(manager)
+    response = client.post(f"/insights/service-start/?site={site.slug}", {"site_started_on": "31/02/2026"})
+    assert response.status_code == 200
+    assert "Enter a real date" in text(response) and 'value="31/02/2026"' in response.content.decode()
+    site.refresh_from_db()
+    assert site.service_started_on is None
+
+
+# The page itself
+
+
+def test_the_dashboard_defaults_to_the_last_12_months(client, manager, site):
+    client.force_login(manager)
+    response = client.get("/insights/")
+    assert response.context["months"][0] == add_months(THIS_MONTH, -11) and response.context["months"][-1] == THIS_MONTH
+
+
+@pytest.mark.parametrize("query, message", [
+    ("start=2026-13&end=2026-12", "Enter a month such as 2026-03."),
+    ("start=2026-05&end=2026-01", "The last month must be the same as or after the first."),
+    ("start=2001-01&end=2026-01", "Choose a period of at most 60 months."),
+    ("site=nowhere", "Choose one of your sites."),
+])
+def test_a_bad_period_or_site_gives_a_message_and_the_default(client, manager, site, query, message):
+    make_site()  # two sites, so the site choice is offered
+    client.force_login(manager)
+    response = client.get(f"/insights/?{query}")
+    assert response.status_code == 200
+    assert message in text(response)
+    assert len(response.context["months"]) == 12
+
+
+def test_charts_are_drawn_on_the_server_and_mark_the_start(client, manager, site):
+    site.service_started_on = LAST_MONTH
+    site.save()
+    client.force_login(manager)
+    html = client.get(f"/insights/?{PERIOD}").content.decode()
+    assert html.count("<svg class=\"dropin-chart\"") == 6
+    assert html.count("Drop-ins started</text>") == 6
+
+
+def test_before_and_after_says_not_enough_data_yet_with_few_months(client, manager, site):
+    site.service_started_on = LAST_MONTH
+    site.save()
+    client.force_login(manager)
+    assert text(client.get("/insights/")).count("Not enough data yet") == 2
+
+
+def test_the_report_has_the_approved_quotes_only(client, manager, site):
+    Feedback.objects.create(site=site, comment="A place to talk.", shown_as="anp", week=MONDAY, approved=True)
+    Feedback.objects.create(site=site, comment="Not approved yet.", week=MONDAY)
+    client.force_login(manager)
+    page = text(client.get("/insights/report/"))
+    assert "“A place to talk.” — ANP/NMP" in page
+    assert "Not approved yet." not in page
+    assert "alongside" in page and "caused" in page
+
+
+def test_the_csv_is_a_download_with_one_row_a_month(client, manager, site):
+    client.force_login(manager)
+    response = client.get(f"/insights/figures.csv?start={add_months(THIS_MONTH, -2):%Y-%m}&end={THIS_MONTH:%Y-%m}")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="drop-in-figures-')
+    assert [row["month"] for row in csv_rows(response)] == [f"{m:%Y-%m}" for m in
+                                                            (add_months(THIS_MONTH, -2), LAST_MONTH, THIS_MONTH)]
+
+
+def test_a_site_name_cannot_become_a_spreadsheet_formula(client, manager):
+    make_site(name="=HYPERLINK(\"x\")")
+    client.force_login(manager)
+    body = client.get("/insights/monthly-return.csv").content.decode()
+    assert "'=HYPERLINK" in body
+
+
+# Fast by construction (acceptance 6)
+
+
+def grow(site, factor: int) -> None:
+    """Add teams, pulse answers, sickness and sessions with counts in every month of the last year."""
+    room = make_room(site)
+    supervisor = make_user()
+    teams = [make_team(site) for _ in range(factor)]
+    for n in range(12):
+        month = add_months(THIS_MONTH, -n - 1)
+        for team in teams:
+            answers(site, team, [3, 4, 5, 2, 4, 3], monday=month + datetime.timedelta(days=(7 - month.weekday()) % 7))
+            SicknessRecord.objects.create(team=team, month=month, fte_days_lost=3, fte_days_available=100)
+        for i in range(factor):
+            session = make_session(site=site, room=room, supervisor=supervisor, starts_at=datetime.datetime.combine(
+                month + datetime.timedelta(days=i), datetime.time(11, 30), tzinfo=site.zone))
+            make_attendance(session, seen=i % 7, not_seen=i % 3)
+
+
+@pytest.mark.parametrize("path", ["/insights/", "/insights/report/", "/insights/figures.csv",
+                                  "/insights/monthly-return.csv"])
+def test_insights_run_the_same_queries_for_10_times_the_data(client, manager, site, path,
+                                                             django_assert_max_num_queries):
+    other = make_site()
+    client.force_login(manager)
+    grow(site, 1)
+    grow(other, 1)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(f"{path}?start={add_months(THIS_MONTH, -12):%Y-%m}&end={THIS_MONTH:%Y-%m}").status_code == 200
+    grow(site, 10)
+    grow(other, 10)
+    with django_assert_max_num_queries(len(small)):
+        client.get(f"{path}?start={add_months(THIS_MONTH, -59):%Y-%m}&end={THIS_MONTH:%Y-%m}")  # 5× the months too
