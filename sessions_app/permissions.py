@@ -32,7 +32,7 @@ def role_required(*roles: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not any(has_role(request.user, role) for role in roles):
-                raise PermissionDenied("This page is for supervisors and managers.")
+                raise PermissionDenied(f"This page is for {' and '.join(f'{role}s' for role in roles)}.")
             return view(request, *args, **kwargs)
 
         return wrapped

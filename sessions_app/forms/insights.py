@@ -5,32 +5,24 @@ from django.utils import timezone
 
 from ..models import Site, Team
 from ..services.insights import add_months, month_start, months_between
+from ..services.sickness import FigureError, month_parse
 from .sessions import within_reach
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60  # five years: the longest period one page lays out month by month
-EARLIEST_YEAR = 2000
 
 
 class MonthField(forms.CharField):
     """A calendar month typed as 2026-03 (also 03/2026 or March 2026); cleans to its first day."""
 
-    default_error_messages = {"invalid": "Enter a month such as 2026-03."}
-    formats = ["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"]
-
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
-        for format in self.formats:
-            try:
-                month = datetime.datetime.strptime(value.strip()[:20], format).date()
-            except ValueError:
-                continue
-            if month.year < EARLIEST_YEAR:
-                raise forms.ValidationError(f"Enter a month from {EARLIEST_YEAR} on.", code="far")
-            return month
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return month_parse(value[:40], today=timezone.localdate())
+        except FigureError as error:
+            raise forms.ValidationError(str(error), code="invalid")
 
 
 class InsightsFilterForm(forms.Form):

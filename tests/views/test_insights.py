@@ -194,7 +194,7 @@ def test_the_dashboard_defaults_to_the_last_12_months(client, manager, site):
 
 
 @pytest.mark.parametrize("query, message", [
-    ("start=2026-13&end=2026-12", "Enter a month such as 2026-03."),
+    ("start=2026-13&end=2026-12", "“2026-13” is not a month. Write it as YYYY-MM, for example 2026-03."),
     ("start=2026-05&end=2026-01", "The last month must be the same as or after the first."),
     ("start=2001-01&end=2026-01", "Choose a period of at most 60 months."),
     ("site=nowhere", "Choose one of your sites."),
