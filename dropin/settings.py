@@ -143,6 +143,11 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Drop-in <dropin@localhost>")
 
+# The cache keeps only short-lived counters (the pulse's flood limit), never anything about a person.
+# One process: the in-memory default. Several processes or app hosts must share one, or each keeps
+# its own count: e.g. CACHE_URL=dbcache://dropin_cache after `manage.py createcachetable`.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Drop-in's own settings.
 DROPIN_SERVICE_NAME = env.str("DROPIN_SERVICE_NAME", default="Drop-in supervision")
 DROPIN_SUPPRESSION_THRESHOLD = env.int("DROPIN_SUPPRESSION_THRESHOLD", default=5)
@@ -151,6 +156,9 @@ DROPIN_UPCOMING_WEEKS = env.int("DROPIN_UPCOMING_WEEKS", default=8)
 DROPIN_CALENDAR_DOMAIN = env.str("DROPIN_CALENDAR_DOMAIN", default="drop-in.invalid")
 # The address emails and the send_announcement command link to (pages use the address they were asked on).
 DROPIN_BASE_URL = env.str("DROPIN_BASE_URL", default="http://127.0.0.1:8000")
+# Pulse answers taken from one network address in an hour, then "try again later". Staff behind one
+# NHS or prison network address share it, so keep it well above a team's size.
+DROPIN_PULSE_LIMIT_PER_HOUR = env.int("DROPIN_PULSE_LIMIT_PER_HOUR", default=30)
 
 LOGGING = {
     "version": 1,

@@ -20,3 +20,15 @@ def publishing_settings(app_configs, **kwargs):
             id="dropin.W002",
         ))
     return problems
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [Warning(
+            "The cache is kept in each process's memory, so every gunicorn worker and host counts pulse answers alone.",
+            hint="Run `manage.py createcachetable` and set CACHE_URL=dbcache://dropin_cache (or a shared Redis).",
+            id="dropin.W003",
+        )]
+    return []

@@ -31,7 +31,8 @@ def test_production_without_allowed_hosts_stops_with_a_clear_message():
 
 
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k3" * 30 + "-Zq9", "ALLOWED_HOSTS": "dropin.example.nhs.uk",
-              "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk"}
+              "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk",
+              "CACHE_URL": "dbcache://dropin_cache"}
 
 
 def test_production_settings_pass_the_deployment_checks():
@@ -45,6 +46,13 @@ def test_the_deployment_checks_catch_publishing_left_at_development_defaults():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **settings)
     assert result.returncode != 0
     assert "dropin.W001" in result.stderr and "dropin.W002" in result.stderr
+
+
+def test_the_deployment_checks_catch_a_cache_each_worker_keeps_alone():
+    settings = {key: value for key, value in PRODUCTION.items() if key != "CACHE_URL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **settings)
+    assert result.returncode != 0
+    assert "dropin.W003" in result.stderr and "dropin.W001" not in result.stderr
 
 
 def test_collectstatic_builds_the_manifest_whitenoise_serves(tmp_path, settings):

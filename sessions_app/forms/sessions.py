@@ -370,7 +370,7 @@ class AddressesForm(forms.Form):
     )
 
     def clean_addresses(self) -> str:
-        from .models.places import validate_address_list
+        from ..models.places import validate_address_list
 
         value = self.cleaned_data["addresses"]
         validate_address_list(value)

@@ -119,34 +119,10 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "booking_contact": "Healthcare admin",
         },
     )
-    manager, created = User.objects.get_or_create(
-        username="manager",
-        defaults={"display_name": "Morgan Lee", "role_title": "Matron", "first_name": "Morgan", "last_name": "Lee"},
-    )
-    if created:
-        if password:
-            manager.set_password(password)
-        else:
-            manager.set_unusable_password()
-        manager.save()
-        manager.groups.add(Group.objects.get_or_create(name=MANAGERS)[0])
-    supervisor, created = User.objects.get_or_create(
-        username="supervisor",
-        defaults={
-            "display_name": "Sam Okafor",
-            "role_title": "Senior Staff Nurse",
-            "first_name": "Sam",
-            "last_name": "Okafor",
-            "is_staff": True,
-        },
-    )
-    if created:
-        if password:
-            supervisor.set_password(password)
-        else:
-            supervisor.set_unusable_password()
-        supervisor.save()
-        supervisor.groups.add(Group.objects.get_or_create(name=SUPERVISORS)[0])
+    _demo_account("manager", MANAGERS, password, display_name="Morgan Lee", role_title="Matron",
+                  first_name="Morgan", last_name="Lee")
+    supervisor = _demo_account("supervisor", SUPERVISORS, password, display_name="Sam Okafor",
+                               role_title="Senior Staff Nurse", first_name="Sam", last_name="Okafor", is_staff=True)
     site.supervisors.add(supervisor)
     if not Contract.objects.exists():
         Contract.objects.create(version=1, published_at=timezone.now(), **DEMO_CONTRACT)
@@ -189,6 +165,19 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
                                          until=series.starts_on, now=now)
     _demo_measures(site=site, today=today)
     return {"sessions_created": created_sessions}
+
+
+def _demo_account(username: str, group: str, password: str | None, **defaults) -> User:
+    """Return a demo account, made once with the role; without a password it cannot sign in."""
+    user, created = User.objects.get_or_create(username=username, defaults=defaults)
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
 
 
 def _demo_beginnings(*, site, room, supervisor, today, until, now) -> int:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from ..forms import MAX_WEEKS, UpcomingFilterForm
 from ..models import Contract, Session, Site
+from ..services.feedback import feedback_quotes
 from ..services.listing import sessions_by_week, sessions_later, sessions_upcoming
 from .publishing import feed_links
 
@@ -19,14 +20,18 @@ def upcoming(request):
     form = UpcomingFilterForm(request.GET, sites=list(Site.objects.all()))
     site, team, weeks = form.value("site"), form.value("team"), form.weeks_ahead
     sessions = list(sessions_upcoming(now=now, weeks=weeks, site=site, team=team))
-    later = sessions_later(now=now, weeks=weeks, site=site, team=team)
-    more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if weeks < MAX_WEEKS and later else None
+    # Asked only when its answer is used: at the furthest reach there is no "show more".
+    later = weeks < MAX_WEEKS and sessions_later(now=now, weeks=weeks, site=site, team=team)
+    more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if later else None
+    one_site = site or form.site_for_teams
     return render(request, "public/upcoming.html", {
         "form": form,
         "site": site,
         "team": team,
         "heading_site": site or (form.site_for_teams if not form.show_site_filter else None),
-        "feed": feed_links(request, site or form.site_for_teams, team),
+        "feed": feed_links(request, one_site, team),
+        "pulse_site": one_site,
+        "quotes": feedback_quotes(site=one_site),
         "today": timezone.localdate(),
         "weeks": weeks,
         "more_weeks": more_weeks,

@@ -98,6 +98,7 @@ def poster(request, site: str):
         "name_rooms": len(rooms) > 1,
         "page_url": site_page_url(request, site),
         "contract_address": request.build_absolute_uri(reverse("contract")),
+        "pulse_address": request.build_absolute_uri(reverse("pulse", args=[site.slug])),
         "has_contract": Contract.objects.published().exists(),
     })
 

@@ -38,7 +38,8 @@ def grow(site, supervisor, n: int) -> None:
 def workspace_pages(session):
     paths = url_paths(session=session, contract=make_contract(version=1))
     return {name: path for name, path in paths.items() if name.startswith("supervise_")
-            and name not in ("supervise_tally", "supervise_room_booking", "supervise_correct", "supervise_target")}
+            and name not in ("supervise_tally", "supervise_room_booking", "supervise_correct", "supervise_target",
+                             "supervise_feedback_review")}
 
 
 @pytest.mark.parametrize("who", ["supervisor", "manager"])

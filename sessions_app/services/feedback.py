@@ -1,0 +1,125 @@
+"""The anonymous morale pulse, the feedback left with it, and approving that feedback.
+
+Privacy rule 1: a pulse answer keeps its site, an optional team, its ISO week, the score and
+whether the person has been to a drop-in; nothing else, and never anything about the browser or
+the network it came from. A comment is kept apart from the answer, so the two cannot be matched.
+"""
+import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from ..models import Feedback, Pulse, Site, Team, User, week_of
+from .audit import audit_record
+
+FLOOD_SALT = "dropin.pulse.flood"
+QUOTES_SHOWN = 3
+
+
+def pulse_today(*, site: Site, now: datetime.datetime | None = None) -> datetime.date:
+    """Return today's date where the site is: the week an answer belongs to follows the site's clock."""
+    return (now or timezone.now()).astimezone(site.zone).date()
+
+
+def iso_week(day: datetime.date) -> str:
+    """Return the ISO week a day is in, as “2026-W48”."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def next_week(*, site: Site, now: datetime.datetime | None = None) -> datetime.date:
+    """Return the Monday of the site's next week, when a new answer is welcome."""
+    return week_of(pulse_today(site=site, now=now)) + datetime.timedelta(weeks=1)
+
+
+def seconds_left_in_week(*, site: Site, now: datetime.datetime | None = None) -> int:
+    """Return the seconds until the site's next Monday at midnight."""
+    now = now or timezone.now()
+    ends = datetime.datetime.combine(next_week(site=site, now=now), datetime.time(), tzinfo=site.zone)
+    return max(int((ends - now).total_seconds()), 1)
+
+
+@transaction.atomic
+def pulse_record(*, site: Site, score: int, team: Team | None = None, attended: str = "", comment: str = "",
+                 shown_as: str = "", now: datetime.datetime | None = None) -> Pulse:
+    """Store one pulse answer and, when there is a comment, a separate feedback row awaiting approval."""
+    week = week_of(pulse_today(site=site, now=now))
+    pulse = Pulse.objects.create(site=site, team=team, week=week, score=score, attended=attended)
+    if comment:
+        # Not linked to the answer: a comment beside a score and a team could say who wrote it.
+        Feedback.objects.create(site=site, comment=comment, shown_as=shown_as, week=week)
+    return pulse
+
+
+def flood_key(*, address: str, now: datetime.datetime) -> str:
+    """Return the cache key that counts this hour's answers from one address.
+
+    The address is kept only as an HMAC with the secret key, salted with the day, so the key
+    cannot be turned back into the address or matched with the same address's key another day.
+    """
+    digest = salted_hmac(f"{FLOOD_SALT}:{now:%Y-%m-%d}", address, algorithm="sha256").hexdigest()
+    return f"pulse-flood:{now:%H}:{digest}"
+
+
+def pulse_flood_check(*, address: str, now: datetime.datetime | None = None) -> bool:
+    """Count one answer from an address; return False once it has sent more than the hour's limit.
+
+    The count lives only in the cache, in clock-hour windows, so it never outlives the hour.
+    """
+    now = (now or timezone.now()).astimezone(datetime.timezone.utc)
+    key = flood_key(address=address, now=now)
+    hour_ends = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+    left = max(int((hour_ends - now).total_seconds()), 1)
+    cache.add(key, 0, timeout=left)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # gone between add and incr: the cache was full and dropped it
+        cache.add(key, 1, timeout=left)
+        count = 1
+    # Some backends (the database cache) give a key their default timeout again on incr; put back the hour's end.
+    cache.touch(key, timeout=left)
+    return count <= settings.DROPIN_PULSE_LIMIT_PER_HOUR
+
+
+def feedback_awaiting(*, sites: QuerySet[Site]) -> QuerySet[Feedback]:
+    """Return comments at these sites that no supervisor has approved yet, oldest first."""
+    return Feedback.objects.filter(site__in=sites, approved=False).select_related("site").order_by("week", "pk")
+
+
+def feedback_approved(*, sites: QuerySet[Site] | None = None) -> QuerySet[Feedback]:
+    """Return approved comments, newest first; at these sites when given."""
+    approved = Feedback.objects.filter(approved=True).select_related("site").order_by("-week", "-pk")
+    return approved.filter(site__in=sites) if sites is not None else approved
+
+
+def feedback_quotes(*, site: Site | None = None) -> list[Feedback]:
+    """Return the few latest approved comments to show staff, at one site or at all."""
+    quotes = Feedback.objects.filter(approved=True).order_by("-week", "-pk").only("comment", "shown_as")
+    if site is not None:
+        quotes = quotes.filter(site=site)
+    return list(quotes[:QUOTES_SHOWN])
+
+
+def _audit(*, actor: User, action: str, feedback: Feedback) -> None:
+    # Only the id: the comment itself must not outlive a rejection in the audit trail.
+    audit_record(actor=actor, action=action, obj=feedback)
+
+
+@transaction.atomic
+def feedback_approve(*, actor: User, feedback: Feedback) -> Feedback:
+    """Approve a comment, so staff see it with only the role its writer chose."""
+    feedback.approved = True
+    feedback.save(update_fields=["approved"])
+    _audit(actor=actor, action="feedback_approve", feedback=feedback)
+    return feedback
+
+
+@transaction.atomic
+def feedback_reject(*, actor: User, feedback: Feedback) -> None:
+    """Delete a comment: one awaiting approval is rejected, an approved one is taken down."""
+    _audit(actor=actor, action="feedback_reject" if not feedback.approved else "feedback_remove", feedback=feedback)
+    feedback.delete()
