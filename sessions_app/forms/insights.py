@@ -40,9 +40,7 @@ class InsightsFilterForm(forms.Form):
     def __init__(self, data, *, sites: list[Site]):
         super().__init__(data)
         self.sites = {site.slug: site for site in sites}
-        self.fields["site"].choices = [("", "All your sites" if len(sites) > 1 else sites[0].name if sites else "")]
-        if len(sites) > 1:
-            self.fields["site"].choices += [(site.slug, site.name) for site in sites]
+        self.fields["site"].choices = [("", "All your sites"), *((site.slug, site.name) for site in sites)]
         chosen = self.sites.get(self.data.get("site")) or (sites[0] if len(sites) == 1 else None)
         self.teams = {team.slug: team for team in Team.objects.filter(site=chosen)} if chosen else {}
         self.fields["team"].choices = [("", "All teams"), *((team.slug, team.name) for team in self.teams.values())]
@@ -66,6 +64,11 @@ class InsightsFilterForm(forms.Form):
             self.add_error("start", forms.ValidationError(f"Choose a period of at most {MAX_MONTHS} months.",
                                                           code="long"))
         return cleaned
+
+    @property
+    def show_site_filter(self) -> bool:
+        # A field with an error is always shown, so the error summary's link has a target.
+        return len(self.sites) > 1 or "site" in self.errors
 
     def value(self, name):
         self.is_valid()

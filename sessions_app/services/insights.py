@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from ..models import Feedback, Pulse, Session, SicknessRecord, Site, Team
+from ..models import Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
 from .demand import with_attendance
-from .privacy import HIDDEN, Figure, figure, protect, threshold, total_of_small_cells, total_of_totals
+from .privacy import HIDDEN, Figure, figure, pending, protect, threshold, total_of_small_cells, total_of_totals
 
 COMPARE_MONTHS = 6  # up to this many months each side of the start
 ENOUGH_MONTHS = 3  # fewer on either side and no comparison is made
@@ -75,8 +75,22 @@ class SessionMonth:
 
 def session_months(*, sites: list[Site], months: list[datetime.date],
                    now: datetime.datetime) -> dict[int, dict[datetime.date, SessionMonth]]:
-    """Return, per site and month, sessions held and cancelled, minutes held, seen and not seen."""
-    zone = _zone(sites)
+    """Return, per site and month, sessions held and cancelled, minutes held, seen and not seen.
+
+    Each site's months follow its own time zone, so a session near midnight counts in the same
+    month whichever sites are shown with it: one query for each time zone among the sites.
+    """
+    table = {site.pk: {month: SessionMonth() for month in months} for site in sites}
+    for zone_name in sorted({site.time_zone for site in sites}):
+        in_zone = [site for site in sites if site.time_zone == zone_name]
+        for site_id, month, figures in _session_rows(sites=in_zone, months=months, now=now):
+            if month in table[site_id]:
+                table[site_id][month] = figures
+    return table
+
+
+def _session_rows(*, sites: list[Site], months: list[datetime.date], now: datetime.datetime):
+    zone = sites[0].zone
     start = datetime.datetime.combine(months[0], datetime.time(), tzinfo=zone)
     end = datetime.datetime.combine(add_months(months[-1], 1), datetime.time(), tzinfo=zone)
     held = Q(status=Session.Status.SCHEDULED, starts_at__lt=now)
@@ -93,23 +107,21 @@ def session_months(*, sites: list[Site], months: list[datetime.date],
             **{f"{measure}_small_sum": Sum(measure, filter=q) for measure, q in small.items()},
         ).order_by()
     )
-    table = {site.pk: {month: SessionMonth() for month in months} for site in sites}
+    this_month = month_start(now.astimezone(zone).date())
     for row in rows:
         month = _as_month(row["month"])
-        if month not in table[row["site_id"]]:
-            continue
         published = {
-            measure: total_of_small_cells(total=row[f"{measure}_total"] or 0, small_count=row[f"{measure}_small"],
-                                          small_sum=row[f"{measure}_small_sum"] or 0)
+            measure: pending(row[f"{measure}_total"] or 0) if month >= this_month else
+            total_of_small_cells(total=row[f"{measure}_total"] or 0, small_count=row[f"{measure}_small"],
+                                 small_sum=row[f"{measure}_small_sum"] or 0)
             for measure in small
         }
-        table[row["site_id"]][month] = SessionMonth(
+        yield row["site_id"], month, SessionMonth(
             held=row["held"], cancelled=row["cancelled"],
             minutes=row["length"].total_seconds() / 60 if row["length"] else 0,
             seen=published["seen"], not_seen=published["not_seen"],
             seen_minutes=(row["seen_total"] or 0) * row["site__minutes_per_person"],
         )
-    return table
 
 
 def combine_session_months(parts: list[SessionMonth]) -> SessionMonth:
@@ -137,6 +149,18 @@ class PulseCell:
                          tuple(a + b for a, b in zip(self.spread, other.spread)))
 
     @property
+    def mean_publishable(self) -> bool:
+        """Whether the mean hides who gave other answers than the rest.
+
+        Each answer above “very low” adds at least 1 to the total over all-lowest, so a total only
+        a little above it says that fewer than 5 people answered anything else (a mean of 1.2 over
+        5 answers: one “low”, four “very low”); the same at the top.
+        """
+        above_lowest = self.score_sum - self.answers * SCORES[0]
+        below_highest = self.answers * SCORES[-1] - self.score_sum
+        return all(gap == 0 or gap >= threshold() for gap in (above_lowest, below_highest))
+
+    @property
     def spread_publishable(self) -> bool:
         """Every answer given by anyone was given by at least the threshold: else the spread and the mean give it away."""
         return all(count == 0 or count >= threshold() for count in self.spread)
@@ -153,19 +177,20 @@ def _pulse_month(cell: PulseCell, published: Figure, spread_ok: bool) -> PulseMo
     shown = published.shown and cell.answers > 0
     return PulseMonth(
         answers=published,
-        mean=cell.score_sum / cell.answers if shown else None,
+        mean=cell.score_sum / cell.answers if shown and cell.mean_publishable else None,
         spread=[Figure(count) for count in cell.spread] if shown and spread_ok else None,
     )
 
 
-def pulse_months(*, sites: list[Site], team: Team | None,
-                 months: list[datetime.date]) -> dict[datetime.date, PulseMonth]:
+def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.date],
+                 now: datetime.datetime) -> dict[datetime.date, PulseMonth]:
     """Return the pulse per month for the sites, or one team of them, with rule 2 applied across teams.
 
     Suppression is planned over every team of every site in one pass, so the same cell is hidden
     whichever view shows it, and no site total minus the other teams gives a small team away. A
-    week counts in the month its Monday is in.
+    week counts in the month its Monday is in, so a month is published once its last week has ended.
     """
+    this_week = week_of(now.astimezone(_zone(sites)).date())
     rows = (
         Pulse.objects.filter(site__in=sites, week__gte=months[0], week__lt=add_months(months[-1], 1))
         .values("site_id", "team_id", month=TruncMonth("week"))
@@ -180,6 +205,9 @@ def pulse_months(*, sites: list[Site], team: Team | None,
     result = {}
     for month in months:
         by_site = cells.get(month, {})
+        if this_week <= week_of(add_months(month, 1) - datetime.timedelta(days=1)):
+            result[month] = _pending_pulse(by_site, team)
+            continue
         site_months = []
         for site in sites:
             teams = by_site.get(site.pk, {})
@@ -198,6 +226,11 @@ def pulse_months(*, sites: list[Site], team: Team | None,
             published = site_months[0][1] if len(sites) == 1 else total_of_totals([f for _, f, _ in site_months])
             result[month] = _pulse_month(total, published, all(ok for _, _, ok in site_months))
     return result
+
+
+def _pending_pulse(by_site: dict, team: Team | None) -> PulseMonth:
+    cells = [cell for teams in by_site.values() for key, cell in teams.items() if team is None or key == team.pk]
+    return PulseMonth(answers=pending(sum(cell.answers for cell in cells)))
 
 
 # Sickness absence
@@ -244,7 +277,7 @@ def insights_months(*, sites: list[Site], team: Team | None, months: list[dateti
                     now: datetime.datetime) -> list[MonthFigures]:
     """Return every month's figures, in three queries whatever the period, teams or sessions."""
     by_site = session_months(sites=sites, months=months, now=now)
-    pulse = pulse_months(sites=sites, team=team, months=months)
+    pulse = pulse_months(sites=sites, team=team, months=months, now=now)
     sickness = sickness_months(sites=sites, team=team, months=months)
     return [
         MonthFigures(
@@ -311,7 +344,7 @@ def compare_before_after(*, sites: list[Site], team: Team | None, now: datetime.
     after = [m for m in months_between(add_months(start_month, 1), add_months(start_month, COMPARE_MONTHS))
              if m < this_month]
     window = before + after
-    pulse = pulse_months(sites=sites, team=team, months=window)
+    pulse = pulse_months(sites=sites, team=team, months=window, now=now)
     sickness = sickness_months(sites=sites, team=team, months=window)
 
     def values(months, read):

@@ -9,6 +9,8 @@ total: the hidden cells' sum is then known, and with what a reader knows of each
 small one is 1 to threshold − 1, a secondary one at least the threshold) one of them could still
 be pinned to a single value. While that is so, the smallest shown cell is hidden too; when no
 cell is left to hide, the total is withheld instead. Zero is shown as zero: it identifies nobody.
+A month's counts are published only once it has ended: a total that grows while someone watches
+would show each new session or answer as the difference.
 """
 import dataclasses
 import math
@@ -17,7 +19,7 @@ from django.conf import settings
 
 from ..permissions import has_role
 
-SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+SHOWN, SMALL, HIDDEN, PENDING = "shown", "small", "hidden", "pending"
 
 
 def threshold() -> int:
@@ -45,6 +47,8 @@ class Figure:
             return f"fewer than {threshold()}"
         if self.state == HIDDEN:
             return "not shown"
+        if self.state == PENDING:
+            return "not yet"
         return str(self.value)
 
 
@@ -106,6 +110,11 @@ def total_of_small_cells(*, total: int, small_count: int, small_sum: int) -> Fig
     if small_count and pinned(small_sum, [small_bounds()] * small_count):
         return Figure(total, HIDDEN)
     return Figure(total, SHOWN)
+
+
+def pending(value: int) -> Figure:
+    """Return a count for a period that has not ended: not published until it has."""
+    return Figure(value, PENDING)
 
 
 def total_of_totals(parts: list[Figure]) -> Figure:

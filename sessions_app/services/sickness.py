@@ -350,6 +350,10 @@ def sickness_parse(*, site: Site, text: str) -> SicknessImport:
 
     for line, record in records:
         problems = []
+        if any(extra.strip() for extra in record[len(header):]):
+            # An unquoted 1,234.5 splits into two cells and would shift a figure silently.
+            problems.append(f"This row has {len(record)} cells but the header has {len(header)}. "
+                            "Put numbers with commas in quotes, or write them without the comma.")
         raw_team, raw_month = cell(record, "team"), cell(record, "month")
         team = teams.get(raw_team.lower())
         if not raw_team:

@@ -23,10 +23,11 @@ TOO_MANY = "Too many answers have come from your network in the last hour. Pleas
 def client_address(request) -> str:
     """Return the address a request came from, to count it and forget it: never store or log this.
 
-    Behind the load balancer (BEHIND_PROXY) that is the first X-Forwarded-For entry.
+    Behind the load balancer (BEHIND_PROXY) that is the last X-Forwarded-For entry, the one the
+    load balancer added: the entries before it are whatever the client chose to send.
     """
     if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
         if forwarded:
             return forwarded
     return request.META.get("REMOTE_ADDR", "")

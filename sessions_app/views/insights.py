@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
-from ..permissions import role_required, sites_for
+from ..permissions import has_role, role_required, sites_for
 from ..services import insights
 from ..services.charts import Series, chart
 from ..services.privacy import threshold
@@ -64,7 +64,7 @@ def _insights(request) -> dict:
     return {
         "form": form,
         "sites": sites,
-        "site": form.value("site"),
+        "site": form.value("site") or (sites[0] if len(sites) == 1 else None),
         "team": team,
         "months": months,
         "figures": figures,
@@ -74,6 +74,7 @@ def _insights(request) -> dict:
         "query": urlencode(query),
         "threshold": threshold(),
         "spread_labels": SPREAD_LABELS,
+        "is_manager": has_role(request.user, "manager"),
     }
 
 

@@ -407,3 +407,9 @@ def test_the_rate_is_shown_as_a_percentage_to_one_decimal_place():
     assert sickness.rate_shown(lost=Decimal("12.5"), available=Decimal("400")) == "3.1%"
     assert sickness.rate_shown(lost=Decimal("1"), available=Decimal("3")) == "33.3%"
     assert sickness.rate_shown(lost=Decimal("0"), available=Decimal("3")) == "0.0%"
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused_not_shifted(site, teams):
+    parsed = parse(site, "Primary care,2026-03,1,234.5,1500", "Primary care,2026-04,1,400,")
+    assert problems(parsed) == [(2, "This row has 5 cells but the header has 4. Put numbers with commas in quotes, "
+                                    "or write them without the comma.")]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sessions_app.models import Feedback, Pulse, SicknessRecord
+from sessions_app.models import Feedback, Pulse, SicknessRecord, week_of
 from sessions_app.services.insights import add_months, month_start
 from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
 from tests.views.test_public import text
@@ -283,3 +283,78 @@ def test_insights_run_the_same_queries_for_10_times_the_data(client, manager, si
     grow(other, 10)
     with django_assert_max_num_queries(len(small)):
         client.get(f"{path}?start={add_months(THIS_MONTH, -59):%Y-%m}&end={THIS_MONTH:%Y-%m}")  # 5× the months too
+
+
+# Review fixes: nothing published that grows while someone watches, extreme means, zones, one site
+
+
+def test_this_months_people_and_answers_are_not_published_until_it_ends(client, manager, site, supervisor):
+    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                           starts_at=timezone.now() - datetime.timedelta(hours=3))
+    make_attendance(session, seen=6)
+    answers(site, None, [3] * 6, monday=week_of(timezone.localdate()))
+    client.force_login(manager)
+    page = rows(client.get(f"/insights/?start={THIS_MONTH:%Y-%m}&end={THIS_MONTH:%Y-%m}"))
+    assert page[f"People seen: {THIS_MONTH:%B %Y}"] == ["not yet", "not yet", "not shown"]
+    assert page[f"Pulse answers: {THIS_MONTH:%B %Y}"][0] == "not yet"
+    [row] = csv_rows(client.get(f"/insights/monthly-return.csv?start={THIS_MONTH:%Y-%m}&end={THIS_MONTH:%Y-%m}"))
+    assert row["people_supported"] == "not yet"
+
+
+def test_a_month_is_open_until_the_week_that_starts_in_it_ends(site):
+    from sessions_app.services.insights import pulse_months
+
+    answers(site, None, [3] * 6, monday=datetime.date(2026, 3, 30))  # Monday 30 March: the week ends 5 April
+    months = [datetime.date(2026, 3, 1)]
+    during = pulse_months(sites=[site], team=None, months=months,
+                         now=datetime.datetime(2026, 4, 3, 12, tzinfo=datetime.timezone.utc))
+    after = pulse_months(sites=[site], team=None, months=months,
+                        now=datetime.datetime(2026, 4, 6, 12, tzinfo=datetime.timezone.utc))
+    assert (str(during[months[0]].answers), str(after[months[0]].answers)) == ("not yet", "6")
+
+
+@pytest.mark.parametrize("scores, mean", [
+    ([1, 1, 1, 1, 2], "not shown"),      # 1.2 over 5 would say one person answered “low”
+    ([5, 5, 5, 5, 5, 4], "not shown"),   # the same at the top
+    ([1, 1, 1, 1, 1], "1.00"),           # all five gave the same answer: a group of 5
+    ([1, 1, 1, 3, 4, 2], "2.00"),        # 6 above the lowest: it could be several people
+])
+def test_a_mean_that_would_say_fewer_than_5_answered_differently_is_not_shown(client, manager, site, scores, mean):
+    answers(site, None, scores)
+    client.force_login(manager)
+    assert rows(client.get(f"/insights/?{PERIOD}"))[PULSE_ROW][1] == mean
+
+
+def test_each_site_counts_its_months_in_its_own_time_zone_when_shown_together(site):
+    from sessions_app.services.insights import session_months
+
+    new_york = make_site(time_zone="America/New_York")
+    # 11:30pm on 31 March in New York is already April in London.
+    late = make_session(site=new_york, room=make_room(new_york),
+                        starts_at=datetime.datetime(2026, 3, 31, 23, 30, tzinfo=new_york.zone))
+    make_attendance(late, seen=7)
+    months = [datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)]
+    now = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
+    alone = session_months(sites=[new_york], months=months, now=now)[new_york.pk]
+    together = session_months(sites=[site, new_york], months=months, now=now)[new_york.pk]
+    assert alone[months[0]].held == together[months[0]].held == 1
+
+
+def test_a_supervisor_of_one_site_may_name_it(client, supervisor, site):
+    client.force_login(supervisor)
+    response = client.get(f"/insights/?site={site.slug}")
+    assert "There is a problem" not in text(response) and response.context["site"] == site
+
+
+def test_supervisors_are_not_offered_links_only_managers_may_follow(client, supervisor, manager, site):
+    client.force_login(supervisor)
+    assert "/insights/sickness/" not in client.get("/insights/").content.decode()
+    client.force_login(manager)
+    assert "/insights/sickness/" in client.get("/insights/").content.decode()
+
+
+def test_a_bad_filter_puts_the_error_summary_first_and_in_the_title(client, manager, site):
+    client.force_login(manager)
+    html = client.get("/insights/?start=nonsense").content.decode()
+    assert "<title>Error: Insights" in html
+    assert html.index("nhsuk-error-summary") < html.index("<h1")

@@ -45,3 +45,16 @@ def test_a_manager_sees_the_live_tally_as_fewer_than_5(client, site, manager):
     for _ in range(2):
         client.post(f"/supervise/sessions/{on_now.pk}/tally/", {"action": "arrived"})
     assert "Waiting 6" in text(client.get(f"/supervise/sessions/{on_now.pk}/"))
+
+
+def test_a_manager_is_not_told_a_session_outgrew_supply_when_that_gives_a_small_count_away(client, site, supervisor,
+                                                                                          manager):
+    # 4 seen in an hour at 15 minutes each is 100% utilisation: “Outgrew supply” beside “fewer than 5” means 4.
+    past(site, 2, seen=4, not_seen=0, minutes=60)
+    past(site, 3, seen=2, not_seen=1, minutes=60)  # outgrew because people were not seen: that much is shown
+    client.force_login(manager)
+    page = text(client.get("/supervise/demand/"))
+    assert page.count("Outgrew supply") == 1
+    assert "Demand outgrew supply at recent sessions — add an extra session?" in page and "of the last" not in page
+    client.force_login(supervisor)
+    assert text(client.get("/supervise/demand/")).count("Outgrew supply") == 2
