@@ -160,9 +160,21 @@ DROPIN_BASE_URL = env.str("DROPIN_BASE_URL", default="http://127.0.0.1:8000")
 # NHS or prison network address share it, so keep it well above a team's size.
 DROPIN_PULSE_LIMIT_PER_HOUR = env.int("DROPIN_PULSE_LIMIT_PER_HOUR", default=30)
 
+# Logs are one JSON object a line, for the trust's log collector. They never hold a pulse answer,
+# a comment or anything identifying: views log what happened, not what was typed.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Pulse answers and feedback older than this many months are deleted by `manage.py purge_old_data`.
+DROPIN_RETENTION_MONTHS = env.int("DROPIN_RETENTION_MONTHS", default=24)
