@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sessions_app.views import health
+
 admin.site.site_header = "Drop-in administration"
 admin.site.site_title = "Drop-in admin"
 
 urlpatterns = [
+    # Infrastructure, for the load balancer: outside the app's pages.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("sessions_app.urls")),
 ]

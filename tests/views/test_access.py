@@ -18,6 +18,47 @@ POST_ONLY = {who: 405 for who in CAST}  # a GET is refused before anything else
 MANAGERS_ONLY = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 403, OTHER_SUPERVISOR: 403, MANAGER: 200}
 POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302}
 
+# What an empty POST (with a valid CSRF token) gives each of the cast: a form with its errors (200),
+# an action sent back with a message (302), or refused before anything is read.
+GET_ONLY = {who: 405 for who in CAST}
+PUBLIC_FORM = {who: 200 for who in CAST}
+WORKSPACE_FORM = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200}
+THIS_SITE_FORM = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200}
+THIS_SITE_ACTION = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302}
+MANAGERS_FORM = MANAGERS_ONLY
+MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302}
+
+EXPECTED_POST = {
+    "upcoming": GET_ONLY, "session_detail": GET_ONLY, "contract": GET_ONLY, "contract_version": GET_ONLY,
+    "calendar_session": GET_ONLY, "calendar_site": GET_ONLY, "calendar_team": GET_ONLY, "poster": GET_ONLY,
+    "poster_qr": GET_ONLY, "handover": GET_ONLY, "pulse_sites": GET_ONLY, "pulse_thanks": GET_ONLY,
+    "pulse": PUBLIC_FORM,
+    "healthz": GET_ONLY, "readyz": GET_ONLY,
+    "sign_in": PUBLIC_FORM,
+    "sign_out": {who: 302 for who in CAST},
+    "supervise_home": GET_ONLY, "supervise_session": GET_ONLY, "supervise_series_list": GET_ONLY,
+    "supervise_demand": GET_ONLY, "supervise_feedback": GET_ONLY, "supervise_rooms": GET_ONLY,
+    "insights": GET_ONLY, "insights_csv": GET_ONLY, "insights_return_csv": GET_ONLY, "insights_report": GET_ONLY,
+    "supervise_session_add": WORKSPACE_FORM,
+    "supervise_series_add": WORKSPACE_FORM,
+    "supervise_announce": WORKSPACE_FORM,
+    "supervise_announce_changes": WORKSPACE_FORM,
+    "supervise_room_add": WORKSPACE_FORM,
+    "supervise_cancel": THIS_SITE_FORM,
+    "supervise_move": THIS_SITE_FORM,
+    "supervise_series": THIS_SITE_FORM,
+    "supervise_series_cancel": THIS_SITE_FORM,
+    "supervise_room_edit": THIS_SITE_FORM,
+    "supervise_tally": THIS_SITE_ACTION,
+    "supervise_room_booking": THIS_SITE_ACTION,
+    "supervise_correct": THIS_SITE_ACTION,
+    "supervise_feedback_review": THIS_SITE_ACTION,
+    "supervise_target": MANAGERS_ACTION,
+    "insights_service_start": MANAGERS_FORM,
+    "insights_sickness": MANAGERS_FORM,
+    "insights_sickness_import": MANAGERS_FORM,
+}
+
 # What a GET gives each of the cast, for every named URL outside the admin.
 EXPECTED = {
     "upcoming": PUBLIC,
@@ -33,6 +74,8 @@ EXPECTED = {
     "pulse_sites": PUBLIC,
     "pulse": PUBLIC,
     "pulse_thanks": PUBLIC,
+    "healthz": PUBLIC,  # for the load balancer: liveness, and readiness (the database answers)
+    "readyz": PUBLIC,
     "sign_in": PUBLIC,
     "sign_out": {who: 405 for who in CAST},
     "supervise_home": WORKSPACE,
@@ -72,8 +115,48 @@ def cast(site, supervisor, manager, other_supervisor):
             MANAGER: manager}
 
 
-def test_every_url_is_in_the_table():
-    assert {pattern.name for pattern in named_patterns()} == set(EXPECTED)
+def test_every_url_is_in_the_tables():
+    assert {pattern.name for pattern in named_patterns()} == set(EXPECTED) == set(EXPECTED_POST)
+
+
+def assert_outcome(response, expected, *context):
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and response.url.startswith("/sign-in/?next="), context
+    else:
+        assert response.status_code == expected, (*context, response.status_code)
+
+
+def row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {model.__name__: model.objects.count() for model in apps.get_app_config("sessions_app").get_models()}
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_every_url_answers_an_empty_post_from_each_role_as_the_table_says(client, site, cast, who):
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=cast[SUPERVISOR])
+    for name, path in url_paths(session=session, contract=make_contract(version=1)).items():
+        client.logout()  # signing out is one of the URLs: sign in afresh for each
+        if cast[who] is not None:
+            client.force_login(cast[who])
+        assert_outcome(client.post(path, {}), EXPECTED_POST[name][who], name, who)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(site, cast, who):
+    from django.test import Client
+
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=cast[SUPERVISOR])
+    paths = url_paths(session=session, contract=make_contract(version=1))
+    client = Client(enforce_csrf_checks=True)
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    before = row_counts()
+    for name, path in paths.items():
+        response = client.post(path, {"action": "arrived", "reason": "x", "score": "3", "room_booking": "requested",
+                                      "seen": "1", "not_seen": "0", "weekly_target_hours": "2"})
+        assert response.status_code == 403, (name, who, response.status_code)
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize("who", CAST)
@@ -82,12 +165,7 @@ def test_every_url_answers_each_role_as_the_table_says(client, site, cast, who):
     if cast[who] is not None:
         client.force_login(cast[who])
     for name, path in url_paths(session=session, contract=make_contract(version=1)).items():
-        response = client.get(path)
-        expected = EXPECTED[name][who]
-        if expected == SIGN_IN:
-            assert response.status_code == 302 and response.url.startswith("/sign-in/?next="), (name, who)
-        else:
-            assert response.status_code == expected, (name, who, response.status_code)
+        assert_outcome(client.get(path), EXPECTED[name][who], name, who)
 
 
 @pytest.mark.parametrize("who", CAST)
