@@ -70,6 +70,12 @@ def snapshot() -> dict[str, list[tuple]]:
 
 def seed_everything() -> None:
     """Fill every table: the demo, and whatever it leaves empty."""
+    # The roles and their permissions come from a migration, which an earlier test's flush may have emptied.
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("sessions_app.migrations.0003_roles").assign_roles(apps)
     make_user(username="left-the-trust").delete()  # a gap in the users' ids, as a real database has
     demo_seed()
     site = Site.objects.get()

@@ -13,7 +13,11 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_roles(apps)
 
+
+def assign_roles(apps):
+    """Give the two roles their permissions (tests call this again after a flush empties them)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     supervisors, _ = Group.objects.get_or_create(name="Supervisors")

@@ -5,6 +5,7 @@ from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..forms import FeedbackReviewForm, PulseForm
@@ -66,6 +67,7 @@ def pulse_sites(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("score", "team", "attended", "comment", "shown_as")  # never in an error report
 def pulse(request, site: str):
     """Who may see it: anyone. “How are you feeling at work this week?”, once a week per browser."""
     site = get_object_or_404(Site, slug=site)

@@ -104,3 +104,11 @@ def test_readyz_answers_ready_when_the_database_answers(visitor):
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
 def test_health_checks_refuse_a_post(visitor, path):
     assert visitor.post(path).status_code == 405
+
+
+def test_health_probes_over_plain_http_are_answered_not_redirected(settings):
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert [client.get(path).status_code for path in ("/healthz", "/")] == [200, 301]

@@ -1,0 +1,24 @@
+"""Security headers Django has no setting for."""
+
+# Powerful browser features no Drop-in page uses, turned off for the page and anything it might embed.
+# Only features browsers know (tests/browser/test_csp.py asks Chromium); not clipboard-write, which
+# the copy buttons use. browsing-topics keeps staff out of the browser's advertising interest groups.
+TURNED_OFF = (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media",
+    "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
+    "xr-spatial-tracking",
+)
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in TURNED_OFF)
+
+
+def permissions_policy(get_response):
+    """Turn off the features above, and let no other site embed this one's responses (images, scripts, feeds)."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # Calendar clients and email links are unaffected: this only stops another site's page loading these.
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    return middleware
