@@ -104,6 +104,21 @@ class AtOneSite:
         return cleaned
 
 
+class TeamsField(forms.ModelMultipleChoiceField):
+    """Teams ticked by id. An id no database could hold is a wrong choice (SQLite raises OverflowError on it)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            try:
+                too_big = abs(int(pk)) >= 2 ** 63
+            except (TypeError, ValueError):
+                continue  # not a number: Django's own check says so
+            if too_big:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": pk})
+        return super()._check_values(value)
+
+
 class SessionForm(AtOneSite, forms.Form):
     """Add an ad hoc or extra session: the date alone is enough."""
 
@@ -123,7 +138,7 @@ class SessionForm(AtOneSite, forms.Form):
                                   error_messages={"invalid_choice": "Choose a room from the list."})
     kind = forms.ChoiceField(choices=[("ad_hoc", "Ad hoc"), ("extra", "Extra (demand outgrew supply)")],
                              initial="ad_hoc", label="Kind of session")
-    audience_teams = forms.ModelMultipleChoiceField(
+    audience_teams = TeamsField(
         queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Who it is for", help_text="Leave all unticked for everyone at the site.",
         error_messages={"invalid_choice": "Choose teams from the list."},
@@ -205,8 +220,12 @@ class RoomForm(forms.ModelForm):
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        # A room stays at its site: its sessions and series are there (a manager's list offers every site).
+        self.fields["site"].queryset = sites.filter(pk=self.instance.site_id) if self.instance.pk else sites
         self.fields["site"].empty_label = None
+        self.fields["site"].error_messages["invalid_choice"] = (
+            "A room stays at its site. Add a new room at the other site." if self.instance.pk
+            else "Choose one of your sites.")
         self.fields["name"].error_messages["required"] = "Enter the room's name."
         self.fields["seats"].error_messages.update(
             {"required": "Enter how many seats it has.", "invalid": "Enter a whole number of seats."}
@@ -279,7 +298,7 @@ class SeriesForm(AtOneSite, forms.Form):
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
                                   empty_label="The first suitable room that is free, date by date",
                                   error_messages={"invalid_choice": "Choose a room from the list."})
-    audience_teams = forms.ModelMultipleChoiceField(
+    audience_teams = TeamsField(
         queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Who it is for", help_text="Leave all unticked for everyone at the site.",
         error_messages={"invalid_choice": "Choose teams from the list."},

@@ -1,6 +1,7 @@
 """Announcing sessions by email from the workspace: preview, send, and send the changes later."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -25,14 +26,17 @@ def _send(request, email, addresses_form) -> bool:
                                        "began). Check it again below, then send.")
         return False
     new = addresses_form.cleaned_data["addresses"]
-    if new != site.announcement_addresses.strip():
-        before = {"announcement_addresses": site.announcement_addresses}
-        site.announcement_addresses = new
-        site.save(update_fields=["announcement_addresses"])
-        audit_record(actor=request.user, action="edit", obj=site, before=before,
-                     after={"announcement_addresses": new}, reason="Distribution addresses")
     try:
-        record = announcements.email_send(email, actor=request.user, again=request.POST.get("action") == "again")
+        # One transaction: an email that does not go keeps nothing, new addresses included (the form keeps them).
+        with transaction.atomic():
+            if new != site.announcement_addresses.strip():
+                before = {"announcement_addresses": site.announcement_addresses}
+                site.announcement_addresses = new
+                site.save(update_fields=["announcement_addresses"])
+                audit_record(actor=request.user, action="edit", obj=site, before=before,
+                             after={"announcement_addresses": new}, reason="Distribution addresses")
+            record = announcements.email_send(email, actor=request.user,
+                                              again=request.POST.get("action") == "again")
     except announcements.AlreadySent as error:
         addresses_form.already_sent = error.previous
         add_errors(addresses_form, error)

@@ -92,6 +92,28 @@ def test_new_addresses_are_kept_for_next_time(client, sessions, site, supervisor
     assert AuditEntry.objects.filter(object_type="site", reason="Distribution addresses").exists()
 
 
+def test_new_addresses_are_kept_only_when_the_email_goes(client, sessions, site, supervisor, mailoutbox):
+    # Found by tests/test_fuzz.py: "already sent" came back as an error with the new addresses saved.
+    client.force_login(supervisor)
+    send(client)
+    response = send(client, {"addresses": "wellbeing@nhs.example"})
+    assert "This was already sent on" in text(response)
+    assert "wellbeing@nhs.example" in response.content.decode()  # still in the form, to send again
+    site.refresh_from_db()
+    assert site.announcement_addresses == ADDRESSES
+    assert not AuditEntry.objects.filter(object_type="site", reason="Distribution addresses").exists()
+
+
+def test_a_mail_server_refusal_keeps_no_new_addresses(client, sessions, site, supervisor, settings):
+    settings.EMAIL_BACKEND = "tests.views.test_announce.RefusingBackend"
+    client.force_login(supervisor)
+    response = send(client, {"addresses": "wellbeing@nhs.example"})
+    assert "Nothing was sent or recorded." in text(response)
+    site.refresh_from_db()
+    assert site.announcement_addresses == ADDRESSES
+    assert not AuditEntry.objects.exists()
+
+
 def test_the_changes_email_says_what_was_cancelled_moved_or_added(client, site, sessions, supervisor, mailoutbox):
     client.force_login(supervisor)
     send(client)

@@ -253,6 +253,14 @@ def test_teams_and_rooms_of_a_site_not_yours_are_refused(client, site, superviso
     assert not Series.objects.exists()
 
 
+def test_a_team_id_too_big_for_any_database_is_a_wrong_choice_not_an_error(client, site, supervisor):
+    # Found by tests/test_fuzz.py: it was a 500 on SQLite (OverflowError).
+    client.force_login(supervisor)
+    response = preview(client, series_data(site=site.pk, audience_teams=["-9223372036854775809"]))
+    assert "Choose teams from the list." in text(response)
+    assert not Series.objects.exists()
+
+
 def test_the_series_list_shows_each_series_in_words(client, site, supervisor):
     published(client, site, supervisor)
     page = text(client.get("/supervise/series/"))

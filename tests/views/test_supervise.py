@@ -113,6 +113,8 @@ def test_date_alone_publishes_a_lunchtime_session_in_a_free_suitable_room(client
     ({"date": ""}, "Enter the date of the session."),
     ({"start_time": "14:00", "end_time": "13:00"}, "The session must end after it starts."),
     ({"start_time": "08:00", "end_time": "13:00"}, "A session can be at most 4 hours long."),
+    # Found by tests/test_fuzz.py: a team id beyond 64 bits was a 500 on SQLite (OverflowError).
+    ({"audience_teams": ["18446744073709551616"]}, "Choose teams from the list."),
 ])
 def test_bad_sessions_are_refused_with_a_plain_message_and_nothing_lost(client, site, supervisor, fields, message):
     client.force_login(supervisor)

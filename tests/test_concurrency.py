@@ -1,0 +1,206 @@
+"""Two people at once, on PostgreSQL with real transactions and one connection per thread.
+
+- Two supervisors publishing overlapping sessions at the same instant: the database's exclusion
+  constraint is the referee, one is published and the other gets the plain message, never a 500.
+  Both threads are held until both have passed the model's own clash check, so every round is a
+  real race that only the constraint can decide.
+- A sickness CSV import while the dashboard reads its figures: every read sees all the old
+  figures or all the new ones, never half.
+
+SQLite has neither exclusion constraints nor concurrent writers, so these run on PostgreSQL only.
+"""
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.utils import timezone
+
+from sessions_app.models import Session, SicknessRecord, Team
+from sessions_app.services.insights import add_months, insights_months, sickness_months
+from sessions_app.services.scheduling import OVERLAP_MESSAGE, session_create
+from sessions_app.services.sickness import sickness_import, sickness_parse
+from tests.factories import make_manager, make_room, make_site, make_supervisor
+from tests.marks import postgres_only
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+ROUNDS = 10
+WAIT = 20  # seconds; a thread that never arrives breaks the barrier instead of hanging the suite
+
+
+def run_together(*jobs) -> list:
+    """Run the jobs in threads started at the same instant; return what each returned or raised."""
+    start = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            start.wait(WAIT)
+            results[index] = job()
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            results[index] = error
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT * 3)
+    return results
+
+
+@pytest.fixture
+def both_checked(monkeypatch):
+    """Hold each publishing thread after Session.clean() until the other has passed it too.
+
+    Both have then seen no clash, so both insert: what happens next is up to the database.
+    """
+    barrier = threading.Barrier(2)
+    clean = Session.clean
+
+    def clean_then_wait(session):
+        clean(session)
+        barrier.wait(WAIT)
+
+    monkeypatch.setattr(Session, "clean", clean_then_wait)
+    return barrier
+
+
+def _publish(site, supervisor, room, starts_at):
+    def job():
+        try:
+            session_create(actor=supervisor, site=site, supervisor=supervisor, starts_at=starts_at,
+                           ends_at=starts_at + datetime.timedelta(hours=1), room=room)
+        except ValidationError as error:
+            return error.messages
+        return "published"
+
+    return job
+
+
+def _round_start(number: int) -> datetime.datetime:
+    return (timezone.now() + datetime.timedelta(days=number + 1)).replace(hour=11, minute=30, second=0, microsecond=0)
+
+
+def test_two_supervisors_booking_the_same_room_at_once_one_is_published_the_other_told(both_checked):
+    site = make_site()
+    room = make_room(site)
+    first, second = make_supervisor(site), make_supervisor(site)
+    for number in range(ROUNDS):
+        both_checked.reset()
+        starts_at = _round_start(number)
+        results = run_together(_publish(site, first, room, starts_at),
+                               _publish(site, second, room, starts_at + datetime.timedelta(minutes=30)))
+        assert sorted(results, key=str) == sorted(["published", [OVERLAP_MESSAGE]], key=str), (number, results)
+    assert Session.objects.filter(room=room).count() == ROUNDS
+
+
+def test_one_supervisor_in_two_rooms_at_once_is_published_once_and_told_once(both_checked):
+    site = make_site()
+    rooms = [make_room(site), make_room(site)]
+    supervisor = make_supervisor(site)
+    for number in range(ROUNDS):
+        both_checked.reset()
+        starts_at = _round_start(number)
+        results = run_together(_publish(site, supervisor, rooms[0], starts_at),
+                               _publish(site, supervisor, rooms[1], starts_at))
+        assert sorted(results, key=str) == sorted(["published", [OVERLAP_MESSAGE]], key=str), (number, results)
+    assert Session.objects.filter(supervisor=supervisor).count() == ROUNDS
+
+
+def test_two_supervisors_adding_the_same_room_through_the_page_at_once_never_see_a_server_error(both_checked):
+    site = make_site()
+    room = make_room(site)
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(make_supervisor(site))
+        clients.append(client)
+
+    def add(client, day):
+        return lambda: client.post("/supervise/sessions/add/", {
+            "site": site.pk, "date": day.isoformat(), "start_time": "11:30", "end_time": "12:30", "room": room.pk,
+            "kind": "ad_hoc", "public_note": "",
+        })
+
+    for number in range(ROUNDS):
+        both_checked.reset()
+        day = timezone.localdate() + datetime.timedelta(days=number + 1)
+        responses = run_together(add(clients[0], day), add(clients[1], day))
+        statuses = sorted(getattr(response, "status_code", response) for response in responses)
+        assert statuses == [200, 302], (number, responses)
+        refused = next(response for response in responses if response.status_code == 200)
+        assert OVERLAP_MESSAGE in refused.content.decode()
+    assert Session.objects.filter(room=room).count() == ROUNDS
+
+
+# A CSV import while the dashboard is read
+
+TEAMS, MONTHS = 100, 50  # 5,000 team-months
+OLD, NEW = (Decimal("10.00"), Decimal("400.00")), (Decimal("20.00"), Decimal("500.00"))
+
+
+def _csv(teams: list[Team], months: list[datetime.date], figures: tuple[Decimal, Decimal]) -> str:
+    lines = ["team,month,fte_days_lost,fte_days_available"]
+    lines += [f"{team.slug},{month:%Y-%m},{figures[0]},{figures[1]}" for team in teams for month in months]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_dashboard_sees_all_the_old_figures_or_all_the_new_never_half_an_import():
+    site = make_site()
+    manager = make_manager()
+    teams = Team.objects.bulk_create([Team(site=site, name=f"Team {n}", slug=f"team-{n}") for n in range(TEAMS)])
+    first = datetime.date(timezone.localdate().year - 5, 1, 1)
+    months = [add_months(first, n) for n in range(MONTHS)]
+    SicknessRecord.objects.bulk_create([SicknessRecord(team=team, month=month, fte_days_lost=OLD[0],
+                                                       fte_days_available=OLD[1]) for team in teams for month in months])
+    whole = {figures: [(figures[0] * TEAMS, figures[1] * TEAMS)] * MONTHS for figures in (OLD, NEW)}
+    imports = [sickness_parse(site=site, text=_csv(teams, months, figures)) for figures in (NEW, OLD, NEW)]
+    assert all(parsed.can_import for parsed in imports)
+    importing = threading.Event()
+    done = threading.Event()
+    seen = {"reads": 0, "during": 0, "half": []}
+
+    def read(figures_of):
+        def job():
+            while True:
+                finished = done.is_set()
+                during = importing.is_set()
+                figures = figures_of()
+                seen["reads"] += 1
+                seen["during"] += during
+                if figures not in whole.values():
+                    seen["half"].append(figures)
+                if finished:
+                    return figures
+        return job
+
+    def sickness_read():
+        by_month = sickness_months(sites=[site], team=None, months=months)
+        return [(by_month[m].lost, by_month[m].available) if m in by_month else None for m in months]
+
+    def dashboard_read():
+        figures = insights_months(sites=[site], team=None, months=months, now=timezone.now())
+        return [(f.sickness.lost, f.sickness.available) if f.sickness else None for f in figures]
+
+    def write():
+        try:
+            for parsed in imports:
+                importing.set()
+                sickness_import(actor=manager, parsed=parsed)
+                importing.clear()
+        finally:
+            done.set()  # the readers stop after one more read
+        return "imported"
+
+    results = run_together(write, read(sickness_read), read(dashboard_read))
+    done.set()  # should the writer be stuck, the readers stop too
+    assert seen["half"] == [], f"{len(seen['half'])} of {seen['reads']} reads saw half an import"
+    assert results[0] == "imported", results[0]
+    assert results[1] == results[2] == whole[NEW], "the last reads do not show the new figures"
+    assert seen["during"] > 0, "no read happened while an import ran"
