@@ -4,6 +4,8 @@
   constraint is the referee, one is published and the other gets the plain message, never a 500.
   Both threads are held until both have passed the model's own clash check, so every round is a
   real race that only the constraint can decide.
+- Two writers that each wait for the other's clashing session (a deadlock PostgreSQL breaks by
+  stopping one): that one gets the same plain message.
 - A sickness CSV import while the dashboard reads its figures: every read sees all the old
   figures or all the new ones, never half.
 
@@ -15,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -132,11 +134,45 @@ def test_two_supervisors_adding_the_same_room_through_the_page_at_once_never_see
         both_checked.reset()
         day = timezone.localdate() + datetime.timedelta(days=number + 1)
         responses = run_together(add(clients[0], day), add(clients[1], day))
-        statuses = sorted(getattr(response, "status_code", response) for response in responses)
-        assert statuses == [200, 302], (number, responses)
+        assert all(hasattr(response, "status_code") for response in responses), (number, responses)
+        assert sorted(response.status_code for response in responses) == [200, 302], (number, responses)
         refused = next(response for response in responses if response.status_code == 200)
         assert OVERLAP_MESSAGE in refused.content.decode()
     assert Session.objects.filter(room=room).count() == ROUNDS
+
+
+def test_two_writers_waiting_for_each_other_get_the_message_not_a_deadlock_error():
+    """Each writes a session, then one that clashes with the other's first: a certain deadlock.
+
+    Publishing a series writes many sessions in one transaction, so two at once can wait for each
+    other; PostgreSQL stops one with a deadlock error, which must read as the clash it is.
+    """
+    site = make_site()
+    rooms = [make_room(site), make_room(site)]
+    supervisors = [make_supervisor(site), make_supervisor(site)]
+    times = [_round_start(0), _round_start(0) + datetime.timedelta(hours=2)]
+    both_wrote_one = threading.Barrier(2)
+
+    def writer(me: int):
+        def publish(room, starts_at):
+            try:
+                session_create(actor=supervisors[me], site=site, supervisor=supervisors[me], starts_at=starts_at,
+                               ends_at=starts_at + datetime.timedelta(hours=1), room=room)
+            except ValidationError as error:
+                return error.messages
+            return "published"
+
+        def job():
+            with transaction.atomic():
+                first = publish(rooms[me], times[me])
+                both_wrote_one.wait(WAIT)
+                return [first, publish(rooms[1 - me], times[1 - me])]  # the other's room at the other's time
+
+        return job
+
+    results = run_together(writer(0), writer(1))
+    assert results == [["published", [OVERLAP_MESSAGE]]] * 2, results
+    assert Session.objects.count() == 2
 
 
 # A CSV import while the dashboard is read

@@ -3,7 +3,7 @@ import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from .audit import audit_entry, audit_record, session_snapshot, snapshot
 
 LUNCH_MARGIN = datetime.timedelta(minutes=30)
 OVERLAP_MESSAGE = "This room or supervisor already has a session at that time. Choose another room or time."
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
 def lunch_window(*, site: Site, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -30,11 +31,19 @@ def room_free(*, site: Site, starts_at: datetime.datetime, ends_at: datetime.dat
 
 @contextlib.contextmanager
 def overlaps_refused():
-    """Run writes in a savepoint; a clash the database catches (PostgreSQL, a race) gets the plain message."""
+    """Run writes in a savepoint; a clash the database catches (PostgreSQL, a race) gets the plain message.
+
+    Two clashing sessions written at the same instant can each wait for the other's row. PostgreSQL
+    then stops one writer with a deadlock error: the same clash, seen from the other side.
+    """
     try:
         with transaction.atomic():
             yield
     except IntegrityError:
+        raise ValidationError(OVERLAP_MESSAGE, code="overlap")
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+            raise
         raise ValidationError(OVERLAP_MESSAGE, code="overlap")
 
 

@@ -21,7 +21,9 @@ def test_supervisor_signs_in_and_tallies_a_session_on_a_phone(browser, live_serv
         sign_in(tab, live_server, supervisor)
         page.goto(f"{live_server.url}/supervise/sessions/{session.pk}/")
         for action in ["arrived", "arrived", "started", "finished", "left", "arrived", "undo"]:
-            page.click(f"button[value={action}]")
+            # One press at a time: wait for its answer, or a quick second press can overtake it.
+            with page.expect_response(lambda response: response.url.endswith("/tally/")):
+                page.click(f"button[value={action}]")
             page.wait_for_load_state("networkidle")
         # A function, not an expression: Playwright polls an expression with eval, which the CSP refuses.
         page.wait_for_function("() => document.querySelector('[data-count=waiting]').textContent.trim() === '0'")
