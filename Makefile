@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TEST_WORKERS ?= auto
 DEMO_PASSWORD ?= demo-supervisor-2026
 
 .PHONY: run test install migrate demo clean
@@ -28,9 +29,9 @@ run: demo
 	@echo "Drop-in: http://$(HOST):$(PORT)/  (sign in at /sign-in/ as 'supervisor' or 'manager', password '$(DEMO_PASSWORD)')"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
+## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL), one worker per core.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import Page, sign_in
+from tests.browser.conftest import Page
 from tests.factories import make_contract, make_room, make_session, make_site, make_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,26 +61,3 @@ def test_the_qr_code_decodes_to_the_sites_page(browser, live_server):
         assert code.text == f"{live_server.url}/?site={site.slug}"
     finally:
         tab.close()
-
-
-@pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"])
-def test_a_supervisor_previews_and_sends_the_announcement_on_a_phone(browser, live_server, javascript, mailoutbox):
-    site = busy_site()
-    supervisor = site.supervisors.get()
-    tab = Page(browser, javascript=javascript, width=390)
-    page = tab.page
-    try:
-        sign_in(tab, live_server, supervisor)
-        page.goto(live_server.url + "/supervise/")
-        assert "No appointment needed." in page.input_value("textarea[id^=handover-]")
-        page.goto(live_server.url + "/supervise/announce/")
-        assert "Preview: Drop-in supervision at HMP Northgate" in page.text_content("main")
-        page.fill("#id_addresses", "wellbeing@nhs.example")
-        page.click("button[value=send]")
-        assert "Sent to 1 address." in page.text_content("main")
-        assert tab.axe_violations() == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        assert tab.errors == [] and tab.outside_requests == []
-    finally:
-        tab.close()
-    assert [email.to for email in mailoutbox] == [["wellbeing@nhs.example"]]

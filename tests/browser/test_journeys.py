@@ -1,0 +1,320 @@
+"""Every journey, in a real Chromium, by keyboard alone: staff, supervisor and manager.
+
+Each journey runs with JavaScript on and off, at a phone's width (390 px) and a desktop's (1280 px).
+Every page reached passes axe's WCAG 2.2 A and AA rules, scrolls only up and down, raises no script
+error and asks nothing of any host but this one (`Journey.check`). Form errors are shown in the NHS.UK
+error summary, which takes focus. Key pages are photographed into test-artifacts/screenshots/.
+"""
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from sessions_app.models import Feedback, Pulse, Session, SicknessRecord, Site, User
+from sessions_app.services.demo import demo_seed
+from sessions_app.services.publishing import event_uid
+from tests.browser.conftest import sign_in
+from tests.factories import make_room, make_session, make_supervisor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BOTH_WAYS = [
+    pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"]),
+    pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"]),
+]
+
+
+def both_ways(test):
+    for mark in BOTH_WAYS:
+        test = mark(test)
+    return test
+
+
+@both_ways
+def test_staff_find_a_drop_in_add_it_to_their_calendar_and_answer_the_pulse(journey, live_server, javascript, width):
+    demo_seed()
+    site = Site.objects.get()
+    fours_before = Pulse.objects.filter(score=4).count()
+    you = journey("staff", javascript=javascript, width=width)
+    page = you.page
+    if javascript:
+        you.context.grant_permissions(["clipboard-read", "clipboard-write"])
+
+    you.go(live_server, "/")
+    you.check("upcoming")
+    you.choose_option("#id_team", "Primary care")
+    you.press("button:has-text('Show drop-ins')")
+    assert page.locator("h1").inner_text() == f"Drop-in supervision for Primary care at {site.name}"
+    you.check("upcoming-for-a-team")
+
+    # The calendar subscription: a button copies the address; without JavaScript the address is there to copy.
+    feed = page.input_value("#feed-address")
+    assert feed.endswith(f"/calendar/{site.slug}/primary-care.ics")
+    if javascript:
+        you.press("[data-copy=feed-address]", navigates=False)
+        assert page.evaluate("() => navigator.clipboard.readText()") == feed
+    else:
+        assert page.locator("[data-copy=feed-address]").is_hidden()
+        you.tab_to("#feed-address")
+        page.keyboard.press("Control+a")
+        assert page.evaluate("() => window.getSelection().toString() || document.activeElement.value") == feed
+
+    you.press(page.locator(".nhsuk-card__link").first)
+    assert "/sessions/" in page.url
+    you.check("session")
+    session = Session.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
+
+    with page.expect_download() as download:
+        you.tab_to("a[download]")
+        page.keyboard.press("Enter")
+    ics = Path(download.value.path()).read_text(encoding="utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR") and f"UID:{event_uid(session)}" in ics.replace("\r\n ", "")
+
+    you.press("main a:has-text('Read the supervision contract')")
+    assert "safeguarding" in page.locator("main").inner_text().lower()
+    you.check("contract")
+    page.go_back()
+    you.check()
+
+    you.press("main a:has-text('Tell us anonymously')")
+    you.check("pulse")
+    you.press("button:has-text('Send my answer')")  # nothing chosen
+    you.assert_error_summary_has_focus("Choose how you are feeling at work this week")
+    you.check("pulse-error")
+    you.choose("input[name=score][value='4']")
+    you.type("textarea[name=comment]", "Having somewhere to stop for half an hour helps.")
+    you.press("button:has-text('Send my answer')")
+    assert page.locator("h1").inner_text().startswith("Thank you")
+    you.check("pulse-thanks")
+    you.finish()
+    assert Pulse.objects.filter(score=4).count() == fours_before + 1
+    assert Feedback.objects.get().comment == "Having somewhere to stop for half an hour helps."
+
+
+PASSWORD = "a long enough password 1"
+
+
+def nav(you, name: str) -> None:
+    """Follow a link in the header's menu, opening "More" first where the phone's width folds it away."""
+    link = you.page.locator(".nhsuk-header__navigation-list a", has_text=name).first
+    if not link.is_visible():
+        you.press("#toggle-menu", navigates=False)
+    you.press(link)
+
+
+@pytest.fixture
+def northgate():
+    """The demo site (whose recent sessions outgrew supply), with Sam, a supervisor whose session is on now."""
+    demo_seed()
+    site = Site.objects.get()
+    sam = make_supervisor(site, username="sam", first_name="Sam", last_name="Hughes")
+    sam.set_password(PASSWORD)
+    sam.save()
+    now_on = make_session(site=site, room=make_room(site, name="Quiet room"), supervisor=sam,
+                          starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    Feedback.objects.create(site=site, comment="The room is calm and nobody asks why you came.",
+                            week=timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday()))
+    return site, sam, now_on
+
+
+@both_ways
+def test_a_supervisor_runs_the_service_from_sign_in_to_sign_out(journey, live_server, northgate, mailoutbox,
+                                                                 javascript, width):
+    site, sam, now_on = northgate
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    you = journey("supervisor", javascript=javascript, width=width)
+    page = you.page
+
+    you.go(live_server, "/sign-in/")
+    you.check("sign-in")
+    you.type("#id_username", "sam")
+    you.type("#id_password", "not my password")
+    you.press("button[type=submit]")
+    you.assert_error_summary_has_focus()
+    you.check("sign-in-error")
+    you.type("#id_password", PASSWORD)
+    you.press("button[type=submit]")
+    assert page.url.endswith("/supervise/")
+    you.check("workspace")
+
+    # A room, its first try refused for want of a name.
+    nav(you, "Rooms")
+    you.check("rooms")
+    you.press("a:has-text('Add a room')")
+    you.check()
+    you.press("button:has-text('Save the room')")
+    you.assert_error_summary_has_focus()
+    you.check("room-error")
+    you.type("#id_name", "Chaplaincy quiet room")
+    you.type("#id_directions", "Past the chapel, first left.")
+    you.type("#id_seats", "6")
+    for box in ("is_private", "is_comfortable", "is_not_working_office"):
+        you.tick(f"#id_{box}")
+    you.press("button:has-text('Save the room')")
+    assert "Room “Chaplaincy quiet room” saved." in page.locator("main").inner_text()
+    you.check()
+
+    # A regular series on Mondays and Wednesdays for four weeks, from its preview.
+    nav(you, "Regular sessions")
+    you.check()
+    you.press("main a:has-text('Set up regular sessions')")
+    you.check()
+    you.press("button[value=preview]")
+    you.assert_error_summary_has_focus("Choose at least one day of the week.")
+    you.check("series-error")
+    you.tick("#id_weekdays_0")
+    you.tick("#id_weekdays_2")
+    you.type("#id_starts_on", monday.isoformat())
+    you.type("#id_ends_on", (monday + datetime.timedelta(weeks=4, days=-1)).isoformat())
+    you.choose_option("#id_room", "Chaplaincy quiet room")
+    you.press("button[value=preview]")
+    assert "Preview: 8 dates to publish" in page.locator("main").inner_text()
+    you.check("series-preview")
+    you.press("button[value=confirm]")
+    assert "8 sessions published." in page.locator("main").inner_text()
+    you.check("series-published")
+
+    # One date cancelled, with the reason staff will read.
+    first = Session.objects.filter(series__isnull=False).order_by("starts_at").first()
+    you.go(live_server, f"/supervise/sessions/{first.pk}/")
+    you.check()
+    you.press("main a:has-text('Cancel it')")
+    you.check()
+    you.press("button:has-text('Cancel the session')")
+    you.assert_error_summary_has_focus("Give a reason for cancelling, so staff know why.")
+    you.check("cancel-error")
+    you.type("#id_reason", "The chaplaincy is needed for a service that day.")
+    you.press("button:has-text('Cancel the session')")
+    you.check("cancelled")
+    first.refresh_from_db()
+    assert first.is_cancelled and first.cancel_reason == "The chaplaincy is needed for a service that day."
+
+    # The tally for the session on now: arrived twice, one seen, one left unseen, and an undo.
+    you.go(live_server, f"/supervise/sessions/{now_on.pk}/")
+    you.check("tally")
+    for action in ["arrived", "arrived", "started", "finished", "left", "arrived", "undo"]:
+        if javascript:  # the count changes by fetch, without a new page
+            with page.expect_response(lambda response: response.url.endswith("/tally/")):
+                you.press(f"button[value={action}]", navigates=False)
+        else:
+            you.press(f"button[value={action}]")
+    page.wait_for_function("() => document.querySelector('[data-count=waiting]').textContent.trim() === '0'")
+    assert page.text_content("[data-count=seen]").strip() == "1"
+    assert page.text_content("[data-count=not_seen]").strip() == "1"
+    you.check("tally-counted")
+    now_on.refresh_from_db()
+    assert list(now_on.attendance.values_list("seen", "not_seen")) == [(1, 1)]
+
+    # Demand outgrew supply: the suggested extra session, in one step.
+    nav(you, "Demand")
+    you.check("demand")
+    suggestion = page.locator("main a.nhsuk-button", has_text="Add an extra session")
+    you.press(suggestion)
+    you.check("extra-session")
+    you.press("button:has-text('Publish the session')")
+    you.check()
+    extra = Session.objects.get(kind=Session.Kind.EXTRA)
+    assert extra.site == site and extra.starts_at > timezone.now()
+
+    # The poster, printed: one A4 page.
+    nav(you, "Workspace")
+    you.check()
+    you.press("main a:has-text('Poster to print')")
+    you.check("poster")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    page.emulate_media(media="screen")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the poster printed on more than one A4 page"
+
+    # The announcement: previewed, then sent (the console email backend; here, the test outbox).
+    you.go(live_server, "/supervise/")
+    you.check()
+    nav(you, "Announce")
+    you.check("announce")
+    you.type("#id_addresses", "wellbeing@nhs.example")
+    you.press("button[value=send]")
+    assert "Sent to 1 address." in page.locator("main").inner_text()
+    you.check("announce-sent")
+    assert [email.to for email in mailoutbox] == [["wellbeing@nhs.example"]]
+
+    # A comment from the pulse, approved to show on the drop-in page.
+    nav(you, "Feedback")
+    you.check("feedback")
+    you.press("button[value=approve]")
+    you.check()
+    assert Feedback.objects.get().approved
+
+    you.press("footer button:has-text('Sign out')")
+    you.check("signed-out")
+    assert page.locator("footer").get_by_text("Supervisor sign in").is_visible()
+    you.finish()
+
+
+@both_ways
+def test_a_manager_imports_sickness_and_reads_the_evidence(journey, live_server, tmp_path, javascript, width):
+    demo_seed()
+    manager = User.objects.get(username="manager")
+    manager.set_password(PASSWORD)
+    manager.save()
+    bad = tmp_path / "sickness-with-mistakes.csv"
+    bad.write_text("team,month,fte_days_lost,fte_days_available\nNobody,2026-13,-1,0\n"
+                   "Primary care,2026-10,12.5,400\n", encoding="utf-8")
+    good = tmp_path / "sickness.csv"
+    good.write_text("team,month,fte_days_lost,fte_days_available\nPrimary care,2026-10,12.5,400\n"
+                    "Prison staff,2026-10,30,610\n", encoding="utf-8")
+    you = journey("manager", javascript=javascript, width=width)
+    page = you.page
+
+    you.go(live_server, "/sign-in/")
+    you.check()
+    you.type("#id_username", "manager")
+    you.type("#id_password", PASSWORD)
+    you.press("button[type=submit]")
+    you.check()
+
+    # Sickness absence: a file with mistakes shows every one and saves nothing; the corrected one imports.
+    you.go(live_server, "/insights/sickness/")
+    you.check("sickness")
+    you.press("main a:has-text('Import')")
+    you.check("sickness-import")
+    you.upload("#id_file", bad)
+    you.press("button:has-text('Upload and preview')")
+    you.assert_error_summary_has_focus("1 row of 2 has a problem")
+    assert "Unknown team “Nobody”" in page.locator("#problems + *, main").first.inner_text()
+    you.check("sickness-errors")
+    you.upload("#id_file", good)
+    you.press("button:has-text('Upload and preview')")
+    you.check("sickness-preview")
+    you.press("button[value=confirm]")
+    you.check("sickness-imported")
+    record = SicknessRecord.objects.get(team__name="Prison staff", month=datetime.date(2026, 10, 1))
+    assert (record.fte_days_lost, record.fte_days_available) == (30, 610)
+
+    # The dashboard, for another period: a month that does not exist first.
+    nav(you, "Insights")
+    assert page.locator("svg.dropin-chart").count() == 6
+    you.check("dashboard")
+    you.type("#id_start", "2026-13")
+    you.press("button:has-text('Show')")
+    you.assert_error_summary_has_focus()
+    you.check("dashboard-error")
+    you.type("#id_start", "2026-01")
+    you.type("#id_end", "2026-10")
+    you.press("button:has-text('Show')")
+    assert page.locator("main").get_by_text("January 2026", exact=False).first.is_visible()
+    you.check("dashboard-2026")
+
+    with page.expect_download() as download:
+        you.tab_to("a:has-text('Download CSV of these monthly figures')")
+        page.keyboard.press("Enter")
+    figures = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert figures[0].startswith("month,") and [row[:7] for row in figures[1:]] == [f"2026-{m:02d}" for m in range(1, 11)]
+
+    you.press("a:has-text('Open the evaluation report')")
+    you.check("report")
+    page.emulate_media(media="print")
+    assert page.pdf(format="A4", print_background=True).startswith(b"%PDF")
+    you.finish()
