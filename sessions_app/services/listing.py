@@ -1,10 +1,14 @@
 """What staff see: the upcoming drop-ins, grouped the way people read a calendar."""
+import collections
 import datetime
+import threading
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 
-from ..models import Session, Site, Team
+from ..models import Feedback, Room, Session, Site, Team
 
 
 @dataclass
@@ -55,3 +59,141 @@ def sessions_by_week(*, sessions: list[Session]) -> list[Week]:
             days.append(Day(date=local_date))
         days[-1].sessions.append(session)
     return weeks
+
+
+# What a page shows, as one row the database gives cheaply: a built page is kept under it.
+
+
+@dataclass(frozen=True)
+class UpcomingVersion:
+    site_slug: str | None
+    weeks: int
+    row: tuple
+
+    @property
+    def any_later(self) -> bool:
+        """Whether a session at the site (or any) is published beyond `weeks`: those not over, less those within."""
+        return self.row[0] > self.row[6]
+
+    @property
+    def any_quotes(self) -> bool:
+        return bool(self.row[16])
+
+
+def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetime) -> UpcomingVersion:
+    """Return what the upcoming page shows, for one site or all, as one row from one plain SQL statement.
+
+    It moves on with anything the page shows: a session added, changed, cancelled or deleted, its
+    room, supervisor, site or audience teams renamed, the live count of people waiting; time, as
+    a session starts (“on now”), ends (it drops off) or comes within `weeks`; the sites and teams
+    the filters offer; the approved comments. Every session not yet over at the site is counted,
+    so one published beyond `weeks` moves it too (the “show more” link). Written out by hand for
+    speed: the ORM spends longer building this than the database answering it.
+    """
+    name = connection.ops.quote_name
+    through = Session.audience_teams.through
+    session, site, room, team, feedback, audience = (
+        name(model._meta.db_table) for model in (Session, Site, Room, Team, Feedback, through))
+    user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value
+    params = [stamp(now), stamp(now + datetime.timedelta(weeks=weeks)), stamp(now)]
+    at_site = ""
+    if site_slug is not None:
+        at_site, params = "AND si.slug = %s", [*params, site_slug]
+    sql = f"""
+        SELECT COUNT(DISTINCT se.id), SUM(se.id), SUM(se.sequence), MAX(se.updated_at), SUM(se.waiting),
+               COUNT(DISTINCT CASE WHEN se.starts_at <= %s THEN se.id END),
+               COUNT(DISTINCT CASE WHEN se.starts_at < %s THEN se.id END),
+               MAX(si.updated_at), MAX(ro.updated_at), MAX(us.updated_at), COUNT(au.team_id), MAX(te.updated_at),
+               (SELECT COUNT(*) FROM {site}), (SELECT MAX(updated_at) FROM {site}),
+               (SELECT COUNT(*) FROM {team}), (SELECT MAX(updated_at) FROM {team}),
+               (SELECT COUNT(*) FROM {feedback} WHERE approved), (SELECT SUM(id) FROM {feedback} WHERE approved)
+        FROM {session} se
+        INNER JOIN {site} si ON si.id = se.site_id
+        INNER JOIN {user} us ON us.id = se.supervisor_id
+        LEFT OUTER JOIN {room} ro ON ro.id = se.room_id
+        LEFT OUTER JOIN {audience} au ON au.session_id = se.id
+        LEFT OUTER JOIN {team} te ON te.id = au.team_id
+        WHERE se.ends_at > %s {at_site}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return UpcomingVersion(site_slug, weeks, tuple(cursor.fetchone()))
+
+
+BIGGEST_ID = 2**63 - 1
+
+
+def session_version(*, pk: int, now: datetime.datetime) -> tuple | None:
+    """Return what a session's page shows as one row, with where it stands in time; None for no such session."""
+    if not 0 < pk <= BIGGEST_ID:
+        return None
+    name = connection.ops.quote_name
+    through = Session.audience_teams.through
+    session, site, room, team, audience = (
+        name(model._meta.db_table) for model in (Session, Site, Room, Team, through))
+    user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
+    sql = f"""
+        SELECT se.sequence, se.updated_at, se.status, se.waiting, se.starts_at, se.ends_at,
+               si.updated_at, ro.updated_at, us.updated_at,
+               (SELECT COUNT(*) FROM {audience} au WHERE au.session_id = se.id),
+               (SELECT MAX(te.updated_at) FROM {audience} au INNER JOIN {team} te ON te.id = au.team_id
+                WHERE au.session_id = se.id)
+        FROM {session} se
+        INNER JOIN {site} si ON si.id = se.site_id
+        INNER JOIN {user} us ON us.id = se.supervisor_id
+        LEFT OUTER JOIN {room} ro ON ro.id = se.room_id
+        WHERE se.id = %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    starts_at, ends_at = aware(row[4]), aware(row[5])
+    phase = "finished" if ends_at <= now else "on now" if starts_at <= now else "to come"
+    return (*row, phase)
+
+
+def aware(value) -> datetime.datetime | None:
+    """A timestamp from plain SQL: SQLite hands back UTC as text or a naive datetime, PostgreSQL an aware one."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+class VersionedCache:
+    """A small in-process store of built pages and feeds, keyed by the version the database gives now.
+
+    Nothing here can go stale on another host: every request first reads the version from the
+    database (one aggregate query), and a change anywhere gives a new version, so a new key; an
+    old entry is never asked for again and drops off the end. Bounded, so a worker's memory is too.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.entries: collections.OrderedDict = collections.OrderedDict()
+        self.lock = threading.Lock()  # gthread workers share a process
+
+    def get_or_build(self, key, build):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = build()
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+# Built pages' main parts. Rendered without the request, so they can hold nothing of one visitor's:
+# no CSP nonce, no CSRF token, nothing about who is signed in.
+page_parts = VersionedCache()

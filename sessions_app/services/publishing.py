@@ -11,11 +11,13 @@ import io
 import icalendar
 import segno
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Session, Site, Team
+from ..models import Room, Session, Site, Team
+from .listing import VersionedCache, aware
 
 FEED_PAST = datetime.timedelta(days=30)
 FEED_AHEAD = datetime.timedelta(weeks=26)
@@ -34,36 +36,84 @@ def feed_sessions(*, site: Site | None = None, team: Team | None = None, now: da
     that already have them remove them.
     """
     sessions = Session.objects.for_team(team) if team is not None else Session.objects.at_site(site)
-    return (sessions.between(now - FEED_PAST, now + FEED_AHEAD)
-            .exclude(status=Session.Status.CANCELLED, updated_at__lt=now - CANCELLED_KEPT))
+    return sessions.filter(_feed_window(now))
+
+
+def _feed_window(now: datetime.datetime) -> Q:
+    """The sessions of a site that its feed carries: `feed_sessions`, as a condition on the session's own columns."""
+    return (Q(ends_at__gt=now - FEED_PAST, starts_at__lt=now + FEED_AHEAD)
+            & ~Q(status=Session.Status.CANCELLED, updated_at__lt=now - CANCELLED_KEPT))
 
 
 @dataclasses.dataclass(frozen=True)
 class FeedVersion:
     etag: str
     last_modified: datetime.datetime
+    site_id: int
 
 
-def feed_version(sessions: QuerySet[Session], *, site: Site, team: Team | None, now: datetime.datetime) -> FeedVersion:
-    """Return a feed's validators from two aggregate queries, without building the feed.
+def feed_version(*, site_slug: str, team: Team | None = None, now: datetime.datetime) -> FeedVersion | None:
+    """Return a feed's validators without building the feed; None for no such site.
 
     Anything the feed shows moves them on: its sessions (added, changed, cancelled), the names
     and directions of their rooms, their supervisors' names, the site's and team's names; a
-    session leaving it (its audience changed, so the site's newest change moves on); and the day,
-    as the 30-day and 26-week window moves.
+    session leaving it (the count, or for a team's feed its audience changed, so the site's
+    newest change moves on); and the day, as the 30-day and 26-week window moves.
     """
-    row = Session.objects.filter(pk__in=sessions.values("pk")).aggregate(
-        count=Count("pk"), sequences=Sum("sequence"), newest=Max("pk"), changed=Max("updated_at"),
-        rooms=Max("room__updated_at"), people=Max("supervisor__updated_at"),
-    )
-    site_changed = Session.objects.filter(site=site).aggregate(changed=Max("updated_at"))["changed"]
+    if team is None:
+        row = _site_feed_row(site_slug=site_slug, now=now)
+    else:
+        in_feed = Session.objects.filter(pk__in=feed_sessions(team=team, now=now).values("pk"))
+        row = {**in_feed.aggregate(count=Count("pk"), sequences=Sum("sequence"), newest=Max("pk"),
+                                   changed=Max("updated_at"), rooms=Max("room__updated_at"),
+                                   people=Max("supervisor__updated_at")),
+               "site_changed": Session.objects.filter(site=team.site).aggregate(changed=Max("updated_at"))["changed"],
+               "site_pk": team.site.pk, "site_updated": team.site.updated_at}
+    if row["site_pk"] is None:  # no session in the feed: is there such a site?
+        site = Site.objects.filter(slug=site_slug).only("pk", "updated_at").first()
+        if site is None:
+            return None
+        row.update(site_pk=site.pk, site_updated=site.updated_at)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    stamps = [row["changed"], row["rooms"], row["people"], site_changed, site.updated_at,
-              team.updated_at if team else None, day_start]
+    stamps = [aware(row[name]) for name in ("changed", "rooms", "people", "site_changed", "site_updated")]
+    stamps += [team.updated_at if team else None, day_start]
     last_modified = max(stamp for stamp in stamps if stamp is not None)
-    text = "|".join(str(part) for part in [site.pk, team.pk if team else "", row["count"], row["sequences"],
-                                           row["newest"], *stamps])
-    return FeedVersion(hashlib.sha256(text.encode()).hexdigest()[:32], last_modified)
+    text = "|".join(str(part) for part in [row["site_pk"], team.pk if team else "", row["count"] or 0,
+                                           row["sequences"], row["newest"], *stamps])
+    return FeedVersion(hashlib.sha256(text.encode()).hexdigest()[:32], last_modified, row["site_pk"])
+
+
+def _site_feed_row(*, site_slug: str, now: datetime.datetime) -> dict:
+    """One site's feed version in one plain SQL statement, the same rule as `feed_sessions`.
+
+    Written out by hand for speed: calendars poll the feed more than anyone reads a page, and the
+    ORM spends longer building this aggregate (4 ms) than the database spends answering it. Uses
+    the (site, starts_at) index; the site's sessions that ended long ago are read and skipped.
+    """
+    name = connection.ops.quote_name
+    session, site, room = (name(model._meta.db_table) for model in (Session, Site, Room))
+    user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
+    sql = f"""
+        SELECT MAX(se.site_id), MAX(si.updated_at), COUNT(se.id), SUM(se.sequence), MAX(se.id),
+               MAX(se.updated_at), MAX(ro.updated_at), MAX(us.updated_at)
+        FROM {session} se
+        INNER JOIN {site} si ON si.id = se.site_id
+        INNER JOIN {user} us ON us.id = se.supervisor_id
+        LEFT OUTER JOIN {room} ro ON ro.id = se.room_id
+        WHERE si.slug = %s AND se.ends_at > %s AND se.starts_at < %s
+          AND NOT (se.status = %s AND se.updated_at < %s)
+    """
+    stamp = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site_slug, stamp(now - FEED_PAST), stamp(now + FEED_AHEAD), Session.Status.CANCELLED,
+                             stamp(now - CANCELLED_KEPT)])
+        values = cursor.fetchone()
+    keys = ["site_pk", "site_updated", "count", "sequences", "newest", "changed", "rooms", "people"]
+    # A site feed's sessions leave it only by time, by being deleted or cancelled long ago: the count says so.
+    return {**dict(zip(keys, values)), "site_changed": None}
+
+
+feed_bodies = VersionedCache()  # a site's or team's feed file, by version and address
 
 
 def site_page_path(site: Site) -> str:

@@ -2,7 +2,7 @@
 import datetime
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,49 +19,72 @@ POSTER_ROOMS = 2  # rooms described in full; with more, each session names its r
 
 
 def _feed(request, site_slug: str, team_slug: str | None = None):
-    """Return (name, sessions, version) for a feed, worked out once per request; 404 for unknown sites or teams."""
+    """Return (team, now, version) for a feed, worked out once per request; 404 for unknown sites or teams.
+
+    A site's feed asks one query here, whether it then answers 304 or builds the feed.
+    """
     if not hasattr(request, "_dropin_feed"):
-        site = get_object_or_404(Site, slug=site_slug)
-        team = get_object_or_404(Team, site=site, slug=team_slug) if team_slug is not None else None
+        team = (get_object_or_404(Team.objects.select_related("site"), site__slug=site_slug, slug=team_slug)
+                if team_slug is not None else None)
         now = timezone.now()
-        sessions = publishing.feed_sessions(site=site, team=team, now=now)
-        name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
-        version = publishing.feed_version(sessions, site=site, team=team, now=now)
-        request._dropin_feed = (name, site, sessions, version)
+        version = publishing.feed_version(site_slug=site_slug, team=team, now=now)
+        if version is None:
+            raise Http404("No such site.")
+        request._dropin_feed = (team, now, version)
     return request._dropin_feed
 
 
 def _etag(request, site: str, team: str | None = None) -> str:
-    return _feed(request, site, team)[3].etag
+    return _feed(request, site, team)[2].etag
 
 
 def _last_modified(request, site: str, team: str | None = None) -> datetime.datetime:
-    return _feed(request, site, team)[3].last_modified
+    return _feed(request, site, team)[2].last_modified
 
 
 def _calendar_response(request, sessions, *, name: str, site: Site, filename: str) -> HttpResponse:
     body = publishing.calendar_for(sessions.select_related("site", "room", "supervisor").order_by("starts_at", "pk"),
                                    name=name, site=site, absolute=request.build_absolute_uri)
+    return _calendar(body, filename=filename)
+
+
+def _calendar(body: bytes, *, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=CALENDAR_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-cache"  # calendars revalidate with the ETag: a 304 costs one query
     return response
 
 
+def _feed_response(request, site_slug: str, team_slug: str | None, *, filename: str) -> HttpResponse:
+    """The feed's file, built once per version and address: its ETag names exactly what it holds."""
+    team, now, version = _feed(request, site_slug, team_slug)
+
+    def build() -> bytes:
+        site = team.site if team else Site.objects.get(pk=version.site_id)
+        name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
+        sessions = publishing.feed_sessions(site=site, team=team, now=now)
+        return publishing.calendar_for(
+            sessions.select_related("site", "room", "supervisor").order_by("starts_at", "pk"),
+            name=name, site=site, absolute=request.build_absolute_uri, now=now,
+        )
+
+    # The addresses inside are built from the request's, so they are part of the key.
+    key = (version.etag, request.scheme, request.get_host())
+    return _calendar(publishing.feed_bodies.get_or_build(key, build), filename=filename)
+
+
 @require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_site(request, site: str):
     """Who may see it: anyone. The site's subscription feed (a 304 when the calendar's copy is current)."""
-    name, found, sessions, _ = _feed(request, site)
-    return _calendar_response(request, sessions, name=name, site=found, filename=f"{site}.ics")
+    return _feed_response(request, site, None, filename=f"{site}.ics")
 
 
 @require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_team(request, site: str, team: str):
     """Who may see it: anyone. A team's subscription feed: its sessions and those for everyone at the site."""
-    name, found, sessions, _ = _feed(request, site, team)
-    return _calendar_response(request, sessions, name=name, site=found, filename=f"{site}-{team}.ics")
+    return _feed_response(request, site, team, filename=f"{site}-{team}.ics")
 
 
 @require_safe

@@ -1,0 +1,157 @@
+"""The upcoming page, a session's page and the feeds keep what they built under the version the
+database gives on each request: whatever changes shows at once, and a kept page costs one query."""
+import datetime
+from unittest import mock
+
+import pytest
+from django.db.models import F
+from django.test import Client
+from django.utils import timezone
+
+from sessions_app.models import Session
+from sessions_app.services import scheduling, tally
+from sessions_app.services.listing import page_parts
+from sessions_app.services.publishing import feed_bodies
+from tests.factories import make_session, make_team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    page_parts.clear()
+    feed_bodies.clear()
+    yield
+    page_parts.clear()
+    feed_bodies.clear()
+
+
+@pytest.fixture
+def session(site, supervisor):
+    return make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                        starts_at=timezone.now() + datetime.timedelta(days=2))
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def upcoming(client, site) -> str:
+    return page(client, f"/?site={site.slug}")
+
+
+def test_a_cancelled_session_shows_as_cancelled_at_once(client, site, session, supervisor):
+    assert "Cancelled" not in upcoming(client, site) and "is cancelled" not in page(client, session.get_absolute_url())
+    scheduling.session_cancel(actor=supervisor, session=session, reason="Supervisor needed on the wing")
+    assert "Supervisor needed on the wing" in upcoming(client, site)
+    assert "This session is cancelled" in page(client, session.get_absolute_url())
+    assert "STATUS:CANCELLED" in page(client, f"/calendar/{site.slug}.ics")
+
+
+def test_a_change_written_by_another_host_shows_at_once(client, site, session):
+    upcoming(client, site), page(client, session.get_absolute_url()), page(client, f"/calendar/{site.slug}.ics")
+    # What another app host's cancel writes: nothing in this process hears of it.
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED, cancel_reason="Lockdown",
+                                                 sequence=F("sequence") + 1, updated_at=timezone.now())
+    assert "Lockdown" in upcoming(client, site)
+    assert "Lockdown" in page(client, session.get_absolute_url())
+    assert "STATUS:CANCELLED" in page(client, f"/calendar/{site.slug}.ics")
+
+
+def test_an_edited_room_shows_at_once(client, site, session):
+    upcoming(client, site), page(client, session.get_absolute_url()), page(client, f"/calendar/{site.slug}.ics")
+    room = session.room
+    room.name = "Chaplaincy quiet room"
+    room.save()
+    assert "Chaplaincy quiet room" in upcoming(client, site)
+    assert "Chaplaincy quiet room" in page(client, session.get_absolute_url())
+    assert "Chaplaincy quiet room" in page(client, f"/calendar/{site.slug}.ics")
+
+
+def test_a_renamed_audience_team_shows_at_once(client, site, supervisor):
+    team = make_team(site, name="Primary care")
+    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, audience=[team],
+                           starts_at=timezone.now() + datetime.timedelta(days=2))
+    assert "Primary care" in page(client, session.get_absolute_url())
+    team.name = "Pharmacy"
+    team.save()
+    assert "Pharmacy" in page(client, session.get_absolute_url())
+    assert "Pharmacy" in upcoming(client, site)
+
+
+def test_a_new_session_shows_at_once(client, site, session, supervisor):
+    upcoming(client, site)
+    later = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                         starts_at=timezone.now() + datetime.timedelta(days=9))
+    assert later.get_absolute_url() in upcoming(client, site)
+
+
+def at(moment: datetime.datetime):
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def test_a_session_that_has_ended_drops_off_with_nothing_written(client, site, session):
+    with at(session.starts_at - datetime.timedelta(hours=1)):
+        assert session.get_absolute_url() in upcoming(client, site)
+    with at(session.ends_at + datetime.timedelta(minutes=1)):
+        assert session.get_absolute_url() not in upcoming(client, site)
+        assert "This session has finished" in page(client, session.get_absolute_url())
+
+
+def test_a_session_that_starts_shows_on_now_and_how_busy(client, site, session):
+    with at(session.starts_at - datetime.timedelta(minutes=1)):
+        assert "On now" not in upcoming(client, site)
+    with at(session.starts_at + datetime.timedelta(minutes=1)):
+        assert "On now" in upcoming(client, site) and "On now" in page(client, session.get_absolute_url())
+        quiet = upcoming(client, site)
+        for _ in range(6):  # the tally counts with UPDATE … F(): no save, no new updated_at
+            tally.tally_press(session=session, action="arrived")
+        assert upcoming(client, site) != quiet
+        assert "Very busy" in upcoming(client, site)
+
+
+def test_a_session_coming_within_the_weeks_shown_appears_with_nothing_written(client, site, supervisor):
+    far = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                       starts_at=timezone.now() + datetime.timedelta(weeks=8, days=2))
+    assert far.get_absolute_url() not in upcoming(client, site)
+    with at(timezone.now() + datetime.timedelta(days=3)):
+        assert far.get_absolute_url() in upcoming(client, site)
+
+
+def test_a_kept_page_costs_one_query(client, site, session, django_assert_num_queries):
+    for path in (f"/?site={site.slug}", session.get_absolute_url(), f"/calendar/{site.slug}.ics"):
+        client.get(path)
+        with django_assert_num_queries(1):
+            assert client.get(path).status_code == 200
+
+
+def test_a_304_costs_one_query(client, site, session, django_assert_num_queries):
+    etag = client.get(f"/calendar/{site.slug}.ics")["ETag"]
+    with django_assert_num_queries(1):
+        assert client.get(f"/calendar/{site.slug}.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_kept_page_holds_nothing_of_the_visitor_who_built_it(site, session, supervisor):
+    signed_in = Client()
+    signed_in.force_login(supervisor)
+    assert "Sign out" in page(signed_in, f"/?site={site.slug}")
+    assert "Sign out" in page(signed_in, session.get_absolute_url())
+    anonymous = Client()
+    for path in (f"/?site={site.slug}", session.get_absolute_url()):
+        body = page(anonymous, path)
+        assert "Sign out" not in body and "csrfmiddlewaretoken" not in body and "Workspace" not in body
+
+
+def test_each_response_has_its_own_csp_nonce_header(client, site, session):
+    first, second = (client.get(f"/?site={site.slug}") for _ in range(2))
+    assert first.content == second.content  # the page itself uses no nonce: the same bytes are safe to share
+    assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
+    assert "nonce-" not in first["Content-Security-Policy"]
+
+
+def test_junk_in_the_query_string_is_built_every_time_and_never_kept(client, site, session):
+    for query in ("site=%00", "weeks=%C2%B2", "weeks=99999", "site=" + "x" * 80, "utm_source=poster"):
+        assert client.get(f"/?{query}").status_code == 200
+    assert all(key[1] != (("utm_source", "poster"),) for key in page_parts.entries)
