@@ -13,7 +13,9 @@ import contextlib
 import ctypes
 import dataclasses
 import datetime
+import html
 import http.client
+import http.cookies
 import json
 import math
 import os
@@ -26,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -258,11 +261,15 @@ with psycopg.connect(url, dbname="postgres", autocommit=True) as conn:
 """
 
 
-def prepare_database(env: dict, database_url: str, *, fresh: bool) -> str:
-    """Create the bench database (dropped first when fresh), migrate, cache table, static files, demo data.
+def prepare_database(env: dict, database_url: str, *, fresh: bool, seed: list[str] | None = None,
+                     seed_timeout: float = 600) -> str:
+    """Create the bench database (dropped first when fresh), migrate, cache table, static files, data.
 
+    `seed` is the manage.py command that fills it (default `seed_demo`, which changes nothing when run
+    again); an empty list seeds nothing, for a reused database that already holds its data.
     Returns the PostgreSQL server version.
     """
+    seed = ["seed_demo"] if seed is None else seed
     name = database_name(database_url)
     if not name.startswith(BENCH_DB_PREFIX):
         raise BenchError(f"the bench database's name must start with {BENCH_DB_PREFIX!r} (it is dropped and "
@@ -271,15 +278,28 @@ def prepare_database(env: dict, database_url: str, *, fresh: bool) -> str:
                      what=f"creating database {name}", timeout=120)
     version = out.splitlines()[0].removeprefix("PostgreSQL ").strip() if out else "unknown"
     say(f"database {name} on PostgreSQL {version}" + (" (made fresh)" if fresh else " (reused)"))
-    for args, what in [
-        (["manage.py", "migrate", "--noinput"], "migrate"),
-        (["manage.py", "createcachetable"], "createcachetable"),
-        (["manage.py", "collectstatic", "--noinput"], "collectstatic"),
-        (["manage.py", "seed_demo"], "seed_demo"),
-    ]:
+    steps = [(["manage.py", "migrate", "--noinput"], "migrate", 600),
+             (["manage.py", "createcachetable"], "createcachetable", 600),
+             (["manage.py", "collectstatic", "--noinput"], "collectstatic", 600)]
+    if seed:
+        steps.append((["manage.py", *seed], " ".join(seed), seed_timeout))
+    for args, what, timeout in steps:
         say(f"manage.py {what}")
-        run_python(env, args, what=f"manage.py {what}")
+        run_python(env, args, what=f"manage.py {what}", timeout=timeout)
+    # Rows loaded in bulk leave the planner's statistics empty until autovacuum comes round; production
+    # has them, so measure with them.
+    say("ANALYZE")
+    run_python(env, ["-c", _ANALYZE], what="ANALYZE", timeout=600)
     return version
+
+
+_ANALYZE = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
+"""
 
 
 _DISCOVER = """
@@ -354,6 +374,17 @@ def start_gunicorn(env: dict, *, port: int, workers: int, worker_class: str, thr
     return Gunicorn(proc=proc, port=port, log_path=log_path, describe=describe)
 
 
+def wait_until_idle(server: Gunicorn, path: str = "/healthz", timeout: float = 120.0) -> None:
+    """Wait for requests still running after wrk stopped (sync workers finish them): the next URL starts clean."""
+    deadline, quick = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and quick < 3:
+        started = time.monotonic()
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            request(server.base_url, "GET", path)
+        quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+        time.sleep(0.1)
+
+
 def wait_until_ready(server: Gunicorn, path: str = "/", timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -392,6 +423,37 @@ def request(base_url: str, method: str, path: str, *, headers: dict[str, str] | 
         return Response(reply.status, reply.headers, reply.read())
     finally:
         conn.close()
+
+
+def csrf_pair(base: str, site: str) -> tuple[str, str]:
+    """A CSRF cookie and form token, as a browser gets them from the pulse form."""
+    page = request(base, "GET", f"/pulse/{site}/")
+    if page.status != 200:
+        raise BenchError(f"GET /pulse/{site}/ answered {page.status}")
+    cookies = http.cookies.SimpleCookie()
+    for value in page.headers.get_all("Set-Cookie") or []:
+        cookies.load(value)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+    if "csrftoken" not in cookies or token is None:
+        raise BenchError("the pulse form set no CSRF cookie or has no csrfmiddlewaretoken field")
+    return cookies["csrftoken"].value, html.unescape(token.group(1).decode())
+
+
+def preflight(base: str, targets: list[Target]) -> dict[str, Response]:
+    """Each URL once, by hand, with the status and content it must have: a broken URL stops the run here."""
+    replies = {}
+    for target in targets:
+        reply = request(base, target.method, target.path, headers=target.headers, body=target.body or None)
+        if reply.status not in target.expect:
+            raise BenchError(f"preflight: {target.method} {target.path} answered {reply.status}, "
+                             f"expected {sorted(target.expect)}:\n{reply.body[:800].decode(errors='replace')}")
+        if target.name == "feed" and not reply.body.startswith(b"BEGIN:VCALENDAR"):
+            raise BenchError("preflight: the feed is not an iCalendar file")
+        if target.name == "pulse-post" and "/thanks/" not in reply.header("Location"):
+            raise BenchError(f"preflight: the pulse POST went to {reply.header('Location')!r}, not the thanks page")
+        say(f"preflight {target.name}: {target.method} {target.path} -> {reply.status}, {len(reply.body)} bytes")
+        replies[target.name] = reply
+    return replies
 
 
 # ---------------------------------------------------------------------------------------------
@@ -560,6 +622,101 @@ class CpuMeter:
         return {"wall_s": wall, "machine_busy_s": (busy1 - self.m0[0]) / self.hz,
                 "machine_total_s": (total1 - self.m0[1]) / self.hz, "server_s": server,
                 "workers_replaced": float(len(restarted))}
+
+
+# ---------------------------------------------------------------------------------------------
+# A worker's memory: its peak resident set (VmHWM) from /proc, sampled through the run.
+
+
+def _status_kib(pid: int, field: str) -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class MemoryMeter:
+    """The highest resident memory any gunicorn worker reached, in MB, sampled in a thread.
+
+    VmHWM is the kernel's own high-water mark of a process's resident set, so a peak between two
+    samples is not missed; sampling only adds workers that are replaced mid-run, whose last reading
+    is kept.
+    """
+
+    def __init__(self, server: Gunicorn, interval: float = 0.5):
+        self.server = server
+        self.interval = interval
+        self.peaks: dict[int, int] = {}  # pid -> VmHWM in KiB
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> float:
+        """Read every worker now; return the highest peak so far, in MB."""
+        for pid in self.server.worker_pids():
+            self.peaks[pid] = max(self.peaks.get(pid, 0), _status_kib(pid, "VmHWM"))
+        return self.peak_mb
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.peaks.values(), default=0) / 1024
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def start(self) -> None:
+        self.sample()
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        return self.sample()
+
+
+_COUNT_QUERIES = """
+import json, sys, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+host, targets = sys.argv[1], json.loads(sys.argv[2])
+client = Client(enforce_csrf_checks=True, HTTP_HOST=host)
+found = {}
+for target in targets:
+    extra, content_type = {}, None
+    for name, value in target["headers"].items():
+        if name.lower() == "content-type":
+            content_type = value
+        else:
+            extra["HTTP_" + name.upper().replace("-", "_")] = value
+    body = target["body"].encode()
+    def send():
+        if content_type:
+            return client.generic(target["method"], target["path"], body, content_type, **extra)
+        return client.generic(target["method"], target["path"], body, **extra)
+    send()  # the first request fills what a warmed-up server has (caches, connection)
+    with CaptureQueriesContext(connection) as queries:
+        response = send()
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    found[target["name"]] = {"status": response.status_code, "queries": len(queries), "body_bytes": len(body)}
+print("BENCH_QUERIES " + json.dumps(found))
+"""
+
+
+def count_queries(env: dict, targets: list[Target], *, host: str) -> dict[str, dict]:
+    """SQL queries each target runs, its status and body size: Django's test client, same settings and database.
+
+    Each request is sent twice and the second counted, as a warmed-up server would answer it.
+    """
+    wanted = [{"name": t.name, "method": t.method, "path": t.path, "headers": t.headers, "body": t.body}
+              for t in targets]
+    out = run_python(env, ["-c", _COUNT_QUERIES, host, json.dumps(wanted)], what="counting SQL queries", timeout=600)
+    for line in out.splitlines():
+        if line.startswith("BENCH_QUERIES "):
+            return json.loads(line.split(" ", 1)[1])
+    raise BenchError(f"could not read the query counts from:\n{out[-2000:]}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -64,9 +64,14 @@ def withheld(value: int) -> Figure:
 
 def pinned(hidden_sum: int, bounds: list[tuple[int, float]]) -> bool:
     """Return whether the sum of the hidden cells and each one's bounds fix any one of them."""
-    for i, (low, high) in enumerate(bounds):
-        others_low = sum(b[0] for j, b in enumerate(bounds) if j != i)
-        others_high = sum(b[1] for j, b in enumerate(bounds) if j != i)
+    # The others' bounds are all the bounds less this one's, summed once (the estate asks this
+    # for thousands of cells); an unbounded cell makes the others unbounded unless it is this one.
+    all_low = sum(low for low, _ in bounds)
+    finite_high = sum(high for _, high in bounds if high != math.inf)
+    unbounded = sum(high == math.inf for _, high in bounds)
+    for low, high in bounds:
+        others_low = all_low - low
+        others_high = math.inf if unbounded - (high == math.inf) else finite_high - (0 if high == math.inf else high)
         least = max(low, hidden_sum - others_high)
         most = min(high, hidden_sum - others_low)
         if least == most:
@@ -80,23 +85,34 @@ def small_bounds() -> tuple[int, int]:
 
 def protect(cells: dict) -> tuple[dict, bool]:
     """Suppress cells that add up to a published total; return each cell's Figure and whether the total may show."""
-    small = {key for key, value in cells.items() if 0 < value < threshold()}
+    small, secondary, total_shown = suppress(cells)
+    figures = {key: Figure(value, SMALL if key in small else HIDDEN if key in secondary else SHOWN)
+               for key, value in cells.items()}
+    return figures, total_shown
+
+
+def suppress(cells: dict) -> tuple[set, set, bool]:
+    """Return the small cells, the cells hidden beside them, and whether the total may show."""
+    least = threshold()
+    small = {key for key, value in cells.items() if 0 < value < least}
     secondary: set = set()
+    if not small:  # nothing to protect: the common case, kept cheap for the estate's thousands of cells
+        return small, secondary, True
+
+    small_range = (1, least - 1)  # small_bounds(), read once: this runs for every site and month of the estate
 
     def bounds():
-        return ([small_bounds() for _ in small] + [(threshold(), math.inf) for _ in secondary])
+        return [small_range] * len(small) + [(least, math.inf)] * len(secondary)
 
     total_shown = True
-    while small and pinned(sum(cells[key] for key in small | secondary), bounds()):
+    while pinned(sum(cells[key] for key in small | secondary), bounds()):
         candidates = sorted((value, order) for order, (key, value) in enumerate(cells.items())
-                            if value >= threshold() and key not in secondary)
+                            if value >= least and key not in secondary)
         if not candidates:
             total_shown = False
             break
         secondary.add(list(cells)[candidates[0][1]])
-    figures = {key: Figure(value, SMALL if key in small else HIDDEN if key in secondary else SHOWN)
-               for key, value in cells.items()}
-    return figures, total_shown
+    return small, secondary, total_shown
 
 
 def total_of_small_cells(*, total: int, small_count: int, small_sum: int) -> Figure:
@@ -107,9 +123,20 @@ def total_of_small_cells(*, total: int, small_count: int, small_sum: int) -> Fig
     """
     if 0 < total < threshold():
         return Figure(total, SMALL)
-    if small_count and pinned(small_sum, [small_bounds()] * small_count):
+    if small_count and small_cells_pinned(small_sum, small_count):
         return Figure(total, HIDDEN)
     return Figure(total, SHOWN)
+
+
+def small_cells_pinned(hidden_sum: int, count: int) -> bool:
+    """Return pinned() for `count` small cells alone, without building their bounds.
+
+    With every cell between the same low and high, one is fixed only when there is one cell,
+    when low is high, or when the sum says every cell is low or every cell is high. The estate's
+    dashboard asks this for every site and month, twice.
+    """
+    low, high = small_bounds()
+    return count == 1 or low == high or hidden_sum in (count * low, count * high)
 
 
 def pending(value: int) -> Figure:

@@ -358,3 +358,22 @@ def test_a_bad_filter_puts_the_error_summary_first_and_in_the_title(client, mana
     html = client.get("/insights/?start=nonsense").content.decode()
     assert "<title>Error: Insights" in html
     assert html.index("nhsuk-error-summary") < html.index("<h1")
+
+
+# At the estate's scale: each session is summed before the month, in one query
+
+
+def test_a_sessions_staff_groups_are_added_up_before_its_count_is_judged_small(client, manager, site, supervisor):
+    room = site.rooms.get()
+    day = MONDAY + datetime.timedelta(days=1)
+    two_groups = make_session(site=site, room=room, supervisor=supervisor,
+                              starts_at=datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone))
+    big = make_session(site=site, room=room, supervisor=supervisor, starts_at=datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time(11, 30), tzinfo=site.zone))
+    make_attendance(two_groups, staff_group="nurse", seen=2)
+    make_attendance(two_groups, staff_group="admin", seen=2)  # the session page shows 4: fewer than 5
+    make_attendance(big, seen=10)
+    client.force_login(manager)
+    page = rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))
+    assert page[f"People seen: {LAST_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
+    assert page[f"Sessions held and cancelled: {LAST_MONTH:%B %Y}"][:2] == ["2", "0"]
