@@ -17,9 +17,10 @@ from django.db import connections
 from django.db.models import Case, Count, DateField, DurationField, ExpressionWrapper, F, Max, Q, Sum, When
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from ..models import Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
+from ..models import Attendance, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
 from .privacy import (HIDDEN, SHOWN, SMALL, Figure, figure, pending, suppress, threshold, total_of_small_cells,
                       total_of_totals)
+from .versioned import VersionedCache
 
 COMPARE_MONTHS = 6  # up to this many months each side of the start
 ENOUGH_MONTHS = 3  # fewer on either side and no comparison is made
@@ -357,6 +358,65 @@ def insights_months(*, sites: list[Site], team: Team | None, months: list[dateti
         )
         for month in months
     ]
+
+
+# Built figures, kept in each worker under the version of what they are made of.
+
+figures_kept = VersionedCache(size=64)
+FEW_SITES = 10
+
+
+def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
+    """Return, in one query, a version of everything the figures for these sites are made of.
+
+    It moves with any session at the sites added, changed, cancelled, deleted or started; with the
+    attendance of any session before this month, and any pulse answer before this week (later ones
+    are not published yet, so a tally on now or this week's answers leave it alone); with any
+    sickness record, site or team; and with the date in each site's zone, which decides what has ended.
+    """
+    zones = sorted({site.time_zone for site in sites})
+    days = tuple(now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
+    # Counted generously: from the latest month start in any of the zones, plus a day.
+    month_starts = [datetime.datetime.combine(month_start(day), datetime.time(), tzinfo=zoneinfo.ZoneInfo(zone))
+                    for zone, day in zip(zones, days)]
+    attendance_before = max(month_starts) + datetime.timedelta(days=1)
+    this_week = week_of(now.astimezone(_zone(sites)).date())
+    name = connections["default"].ops.quote_name
+    session, attendance, pulse, sickness, site, team = (
+        name(model._meta.db_table) for model in (Session, Attendance, Pulse, SicknessRecord, Site, Team))
+    ids = [site.pk for site in sites]
+    at = ", ".join(["%s"] * len(ids))
+    stamp = connections["default"].ops.adapt_datetimefield_value
+    if len(sites) <= FEW_SITES:
+        # A few sites: each session's attendance and each team's sickness by their indexes.
+        of_session = f"FROM {attendance} a WHERE a.session_id = s.id"
+        attendance_sql = (f"SELECT SUM((SELECT COUNT(*) {of_session})), SUM((SELECT SUM(a.seen) {of_session})), "
+                          f"SUM((SELECT SUM(a.not_seen) {of_session})) FROM {session} s "
+                          f"WHERE s.site_id IN ({at}) AND s.starts_at < %s")
+        sickness_where = f"WHERE team_id IN (SELECT id FROM {team} WHERE site_id IN ({at}))"
+    else:
+        # Many: one pass over each table is cheaper than a look-up per session.
+        attendance_sql = (f"SELECT COUNT(*), SUM(a.seen), SUM(a.not_seen) FROM {attendance} a "
+                          f"INNER JOIN {session} s ON s.id = a.session_id WHERE s.site_id IN ({at}) AND s.starts_at < %s")
+        sickness_where = ""
+    sql = f"""
+        SELECT * FROM
+          (SELECT COUNT(*), SUM(sequence), MAX(updated_at), SUM(CASE WHEN starts_at < %s THEN 1 ELSE 0 END),
+                  SUM(CASE WHEN status = %s THEN 1 ELSE 0 END)
+           FROM {session} WHERE site_id IN ({at})) se,
+          ({attendance_sql}) at,
+          (SELECT COUNT(*), MAX(id) FROM {pulse} WHERE site_id IN ({at}) AND week < %s) pu,
+          (SELECT COUNT(*), SUM(fte_days_lost), SUM(fte_days_available), MAX(id) FROM {sickness} {sickness_where}) si,
+          (SELECT COUNT(*), MAX(updated_at) FROM {site}) st,
+          (SELECT COUNT(*), MAX(updated_at) FROM {team}) te
+    """
+    params = [stamp(now), Session.Status.CANCELLED.value, *ids, *ids, stamp(attendance_before),
+              *ids, connections["default"].ops.adapt_datefield_value(this_week),
+              *(ids if sickness_where else [])]
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return (days, this_week, *(str(value) for value in row))
 
 
 @dataclasses.dataclass

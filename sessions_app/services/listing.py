@@ -1,14 +1,12 @@
 """What staff see: the upcoming drop-ins, grouped the way people read a calendar."""
-import collections
 import datetime
-import threading
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.dateparse import parse_datetime
 
 from ..models import Feedback, Room, Session, Site, Team
+from .versioned import VersionedCache, aware
 
 
 @dataclass
@@ -153,45 +151,6 @@ def session_version(*, pk: int, now: datetime.datetime) -> tuple | None:
     starts_at, ends_at = aware(row[4]), aware(row[5])
     phase = "finished" if ends_at <= now else "on now" if starts_at <= now else "to come"
     return (*row, phase)
-
-
-def aware(value) -> datetime.datetime | None:
-    """A timestamp from plain SQL: SQLite hands back UTC as text or a naive datetime, PostgreSQL an aware one."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if isinstance(value, datetime.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=datetime.timezone.utc)
-    return value
-
-
-class VersionedCache:
-    """A small in-process store of built pages and feeds, keyed by the version the database gives now.
-
-    Nothing here can go stale on another host: every request first reads the version from the
-    database (one aggregate query), and a change anywhere gives a new version, so a new key; an
-    old entry is never asked for again and drops off the end. Bounded, so a worker's memory is too.
-    """
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self.entries: collections.OrderedDict = collections.OrderedDict()
-        self.lock = threading.Lock()  # gthread workers share a process
-
-    def get_or_build(self, key, build):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = build()
-        with self.lock:
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
 
 
 # Built pages' main parts. Rendered without the request, so they can hold nothing of one visitor's:

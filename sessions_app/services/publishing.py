@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Room, Session, Site, Team
-from .listing import VersionedCache, aware
+from .versioned import VersionedCache, aware
 
 FEED_PAST = datetime.timedelta(days=30)
 FEED_AHEAD = datetime.timedelta(weeks=26)

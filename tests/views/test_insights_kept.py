@@ -1,0 +1,91 @@
+"""The dashboard's figures are kept per worker under a version read from the database on every request.
+
+Whatever changes what a manager would see shows at once; what is not published yet (this week's pulse
+answers, a tally on now) leaves the kept figures alone; nothing changed costs one query instead of all.
+"""
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sessions_app.models import Attendance, Pulse, SicknessRecord, week_of
+from sessions_app.services import insights
+from tests.factories import make_attendance, make_session, make_team
+from tests.views.test_insights import LAST_MONTH, MONDAY, PERIOD, PULSE_ROW, answers, rows
+
+pytestmark = pytest.mark.django_db
+PEOPLE_ROW = f"People seen: {LAST_MONTH:%B %Y}"
+SESSIONS_ROW = f"Sessions held and cancelled: {LAST_MONTH:%B %Y}"
+
+
+@pytest.fixture(params=["a few sites", "many sites"])
+def dashboard(request, client, manager, site, monkeypatch):
+    """The dashboard, read both ways the version is asked: look-ups for a few sites, one pass for many."""
+    if request.param == "many sites":
+        monkeypatch.setattr(insights, "FEW_SITES", 0)
+    client.force_login(manager)
+
+    def read(path=f"/insights/?site={site.slug}&{PERIOD}"):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(path)
+        assert page.status_code == 200
+        return rows(page), len(queries)
+
+    return read
+
+
+@pytest.fixture
+def last_months_session(site, supervisor):
+    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                           starts_at=datetime.datetime.combine(MONDAY, datetime.time(11, 30), tzinfo=site.zone))
+    make_attendance(session, seen=6, not_seen=5)
+    return session
+
+
+def test_nothing_changed_costs_one_query_for_the_figures(dashboard, last_months_session):
+    first, built = dashboard()
+    again, kept = dashboard()
+    assert again == first and again[PEOPLE_ROW] == ["6", "5", "75%"]
+    assert kept < built
+
+
+def test_a_correction_to_last_months_attendance_shows_at_once(dashboard, last_months_session):
+    assert dashboard()[0][PEOPLE_ROW][:2] == ["6", "5"]
+    Attendance.objects.filter(session=last_months_session).update(seen=7)
+    assert dashboard()[0][PEOPLE_ROW][:2] == ["7", "5"]
+
+
+def test_a_cancelled_session_shows_as_cancelled_at_once(dashboard, last_months_session):
+    assert dashboard()[0][SESSIONS_ROW][:2] == ["1", "0"]
+    last_months_session.status = last_months_session.Status.CANCELLED
+    last_months_session.cancel_reason = "Needed on the wing."
+    last_months_session.save()
+    assert dashboard()[0][SESSIONS_ROW][:2] == ["0", "1"]
+
+
+def test_a_sickness_import_shows_at_once(dashboard, site):
+    team = make_team(site, name="Team A", slug="team-a")
+    SicknessRecord.objects.create(team=team, month=LAST_MONTH, fte_days_lost=10, fte_days_available=200)
+    assert "5.0%" in dashboard()[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+    SicknessRecord.objects.filter(team=team).update(fte_days_lost=20)
+    assert "10.0%" in dashboard()[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+
+
+def test_a_pulse_answer_in_an_ended_week_shows_at_once(dashboard, site):
+    team = make_team(site, name="Team A", slug="team-a")
+    answers(site, team, [4] * 5)
+    assert dashboard()[0][PULSE_ROW][:2] == ["5", "4.00"]
+    answers(site, team, [2])
+    assert dashboard()[0][PULSE_ROW][:2] == ["6", "3.67"]
+
+
+def test_this_weeks_pulse_answers_leave_the_kept_figures_alone(dashboard, site, last_months_session):
+    team = make_team(site, name="Team A", slug="team-a")
+    dashboard()
+    entries = len(insights.figures_kept.entries)
+    _, kept = dashboard()
+    answers(site, team, [3], monday=week_of(datetime.date.today()))
+    _, after_answer = dashboard()
+    assert after_answer == kept and len(insights.figures_kept.entries) == entries
+    assert Pulse.objects.count() == 1
