@@ -187,6 +187,9 @@ DROPIN_BASE_URL = env.str("DROPIN_BASE_URL", default="http://127.0.0.1:8000")
 # Pulse answers taken from one network address in an hour, then "try again later". Staff behind one
 # NHS or prison network address share it, so keep it well above a team's size.
 DROPIN_PULSE_LIMIT_PER_HOUR = env.int("DROPIN_PULSE_LIMIT_PER_HOUR", default=30)
+# On PostgreSQL each worker listens for the database's change notifications, so the staff pages and feeds
+# it keeps are served without asking the database each time (one more connection per worker).
+DROPIN_LISTEN_FOR_CHANGES = env.bool("DROPIN_LISTEN_FOR_CHANGES", default=True)
 
 # Logs are one JSON object a line, for the trust's log collector. They never hold a pulse answer,
 # a comment or anything identifying: views log what happened, not what was typed.

@@ -39,3 +39,23 @@ def other_supervisor(db):
     from tests.factories import make_site, make_supervisor
 
     return make_supervisor(make_site(name="HMP Elsewhere"))
+
+
+@pytest.fixture(autouse=True)
+def _ask_the_database_every_time(settings):
+    # Inside a test's transaction nothing is committed, so no change notification is ever sent: tests
+    # read versions from the database each time. The listener has its own tests (tests/services/test_changes.py).
+    settings.DROPIN_LISTEN_FOR_CHANGES = False
+
+
+def pytest_collection_modifyitems(items):
+    """Every test with real commits must start from the migrated database, whatever ran before it.
+
+    A plain transaction=True test ends by flushing and re-creating content types with new ids on
+    PostgreSQL, which a later serialized_rollback test (tests/test_backup.py) then collides with:
+    with one xdist worker per core, any order can happen.
+    """
+    for item in items:
+        mark = item.get_closest_marker("django_db")
+        if mark and mark.kwargs.get("transaction") and not mark.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)")

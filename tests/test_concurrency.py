@@ -28,7 +28,7 @@ from sessions_app.services.sickness import sickness_import, sickness_parse
 from tests.factories import make_manager, make_room, make_site, make_supervisor
 from tests.marks import postgres_only
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ROUNDS = 10
 WAIT = 20  # seconds; a thread that never arrives breaks the barrier instead of hanging the suite
 

@@ -34,16 +34,23 @@ class VersionedCache:
         self.lock = threading.Lock()  # gthread workers share a process
 
     def get_or_build(self, key, build):
+        value = self.get(key)
+        if value is None:
+            value = build()
+            self.put(key, value)
+        return value
+
+    def get(self, key):
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
-                return self.entries[key]
-        value = build()
+            return self.entries.get(key)
+
+    def put(self, key, value) -> None:
         with self.lock:
             self.entries[key] = value
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self.lock:

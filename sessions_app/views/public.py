@@ -14,10 +14,12 @@ from django.views.decorators.http import require_safe
 
 from ..forms import MAX_WEEKS, UpcomingFilterForm
 from ..models import Contract, Session, Site
+from ..services.changes import version_remembered
 from ..services.feedback import feedback_quotes
 from ..services.listing import (UpcomingVersion, page_parts, session_version, sessions_by_week, sessions_later,
                                 sessions_upcoming, upcoming_version)
 from ..templatetags.dropin import nhs_date
+from .kept import kept_page
 from .publishing import feed_links
 
 MORE_WEEKS_STEP = 8
@@ -29,13 +31,16 @@ def upcoming(request):
     now = timezone.now()
     version = _upcoming_version(request, now=now)
     if version is None:
-        page = _upcoming_page(request, now=now)
-    else:
-        # Feed links are full addresses, built from the request's; the day decides “Today” and week headings.
-        key = ("upcoming", tuple(sorted(request.GET.items())), request.scheme, request.get_host(),
-               timezone.localdate(now), version)
+        return render(request, "public/upcoming.html", {"page": _upcoming_page(request, now=now)})
+    # Feed links are full addresses, built from the request's; the day decides “Today” and week headings.
+    key = ("upcoming", tuple(sorted(request.GET.items())), request.scheme, request.get_host(),
+           timezone.localdate(now), version)
+
+    def render_page():
         page = page_parts.get_or_build(key, lambda: _upcoming_page(request, now=now, version=version))
-    return render(request, "public/upcoming.html", {"page": page})
+        return render(request, "public/upcoming.html", {"page": page})
+
+    return kept_page(request, key, render_page)
 
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
@@ -53,7 +58,8 @@ def _upcoming_version(request, *, now) -> UpcomingVersion | None:
             value and not SLUG.fullmatch(value) for value in (site, team)) or (weeks and not WEEKS.fullmatch(weeks)):
         return None
     ahead = int(weeks) if weeks and 1 <= int(weeks) <= MAX_WEEKS else settings.DROPIN_UPCOMING_WEEKS
-    return upcoming_version(site_slug=site or None, weeks=ahead, now=now)
+    return version_remembered(("upcoming", site or None, ahead),
+                              lambda: upcoming_version(site_slug=site or None, weeks=ahead, now=now))
 
 
 def _upcoming_page(request, *, now, version: UpcomingVersion | None = None) -> dict:
@@ -91,7 +97,7 @@ def _upcoming_page(request, *, now, version: UpcomingVersion | None = None) -> d
 def session_detail(request, pk: int):
     """Who may see it: anyone. One session with everything staff need to find it."""
     now = timezone.now()
-    version = session_version(pk=pk, now=now)
+    version = version_remembered(("session", pk), lambda: session_version(pk=pk, now=now))
     if version is None:
         raise Http404("No such session.")
 
@@ -100,7 +106,9 @@ def session_detail(request, pk: int):
         return {"title": f"Drop-in supervision on {nhs_date(session.local_starts_at)}",
                 "main": render_to_string("public/session_detail_main.html", {"session": session, "now": now})}
 
-    return render(request, "public/session_detail.html", {"page": page_parts.get_or_build(("session", pk, version), build)})
+    key = ("session", pk, version)
+    return kept_page(request, key, lambda: render(request, "public/session_detail.html",
+                                                  {"page": page_parts.get_or_build(key, build)}))
 
 
 @require_safe

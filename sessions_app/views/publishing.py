@@ -11,6 +11,7 @@ from django.views.decorators.http import condition, require_safe
 from ..forms import MAX_WEEKS
 from ..models import Contract, Session, Site, Team
 from ..services import publishing
+from ..services.changes import version_remembered
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 POSTER_WEEKS = 4
@@ -27,7 +28,8 @@ def _feed(request, site_slug: str, team_slug: str | None = None):
         team = (get_object_or_404(Team.objects.select_related("site"), site__slug=site_slug, slug=team_slug)
                 if team_slug is not None else None)
         now = timezone.now()
-        version = publishing.feed_version(site_slug=site_slug, team=team, now=now)
+        version = version_remembered(("feed", site_slug, team.pk if team else None),
+                                     lambda: publishing.feed_version(site_slug=site_slug, team=team, now=now))
         if version is None:
             raise Http404("No such site.")
         request._dropin_feed = (team, now, version)

@@ -15,7 +15,7 @@ from sessions_app.services.demo import demo_seed
 from tests.browser.conftest import Page, sign_in
 from tests.factories import make_room, make_session, make_supervisor, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # Added to every document before the page's own scripts; Playwright adds it outside the page's CSP.
 REPORT_VIOLATIONS = """

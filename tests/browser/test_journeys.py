@@ -18,7 +18,7 @@ from sessions_app.services.publishing import event_uid
 from tests.browser.conftest import sign_in
 from tests.factories import make_room, make_session, make_supervisor
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 BOTH_WAYS = [
     pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"]),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.browser.conftest import Page
 from tests.factories import make_contract, make_room, make_session, make_site, make_supervisor
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 LONG_DIRECTIONS = ("Through the main gate and the staff search area, then along the healthcare corridor past the "

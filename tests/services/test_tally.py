@@ -22,7 +22,7 @@ def test_undo_with_nothing_to_undo_changes_nothing():
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_concurrent_presses_count_fifty():
     session = make_session()
     barrier = threading.Barrier(10)

@@ -12,6 +12,7 @@ from sessions_app.models import Session
 from sessions_app.services import scheduling, tally
 from sessions_app.services.listing import page_parts
 from sessions_app.services.publishing import feed_bodies
+from sessions_app.views.kept import kept_page, pages_kept
 from tests.factories import make_session, make_team
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    page_parts.clear()
-    feed_bodies.clear()
+    for kept in (page_parts, feed_bodies, pages_kept):
+        kept.clear()
     yield
-    page_parts.clear()
-    feed_bodies.clear()
+    for kept in (page_parts, feed_bodies, pages_kept):
+        kept.clear()
 
 
 @pytest.fixture
@@ -155,3 +156,53 @@ def test_junk_in_the_query_string_is_built_every_time_and_never_kept(client, sit
     for query in ("site=%00", "weeks=%C2%B2", "weeks=99999", "site=" + "x" * 80, "utm_source=poster"):
         assert client.get(f"/?{query}").status_code == 200
     assert all(key[1] != (("utm_source", "poster"),) for key in page_parts.entries)
+
+
+# Whole pages, kept for anonymous visitors only, and only when nothing of the visitor's is in them.
+
+
+def test_an_anonymous_visitor_gets_the_whole_page_kept(client, session):
+    first = page(client, f"/sessions/{session.pk}/")
+    assert len(pages_kept.entries) == 1
+    again = client.get(f"/sessions/{session.pk}/")
+    assert again.content.decode() == first
+    assert "frame-ancestors 'none'" in again["Content-Security-Policy"]  # the middleware still adds the headers
+
+
+def test_a_signed_in_supervisors_page_is_neither_kept_nor_served_from_the_kept(client, supervisor, session):
+    assert "Sign out" not in page(Client(), "/")  # kept for anyone
+    client.force_login(supervisor)
+    assert "Sign out" in page(client, "/")
+    assert len(pages_kept.entries) == 1
+    assert "Sign out" not in page(Client(), "/")
+
+
+def test_a_visitor_with_a_message_waiting_is_not_served_a_kept_page(client, session):
+    page(client, f"/sessions/{session.pk}/")
+    client.cookies["messages"] = "anything"
+    response = client.get(f"/sessions/{session.pk}/")
+    assert response.status_code == 200 and len(pages_kept.entries) == 1
+
+
+@pytest.mark.parametrize("personal", ["a CSRF token", "a CSP nonce"])
+def test_a_page_that_used_anything_of_the_visitors_is_not_kept(rf, personal):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    request = rf.get("/")
+
+    def render_page():
+        if personal == "a CSRF token":
+            get_token(request)
+        else:
+            request._csp_nonce = "abc"
+        return HttpResponse("page")
+
+    assert kept_page(request, ("test", personal), render_page).content == b"page"
+    assert pages_kept.entries == {}
+
+
+def test_a_cancellation_shows_at_once_on_a_kept_page(client, session, supervisor):
+    assert "Cancelled" not in page(client, f"/sessions/{session.pk}/")
+    scheduling.session_cancel(actor=supervisor, session=session, reason="Supervisor needed on the wing.")
+    assert "Supervisor needed on the wing." in page(client, f"/sessions/{session.pk}/")
