@@ -145,6 +145,8 @@ class SicknessRecord(models.Model):
     month = models.DateField(help_text="The first day of the calendar month.")
     fte_days_lost = models.DecimalField("FTE days lost", max_digits=9, decimal_places=2)
     fte_days_available = models.DecimalField("FTE days available", max_digits=9, decimal_places=2)
+    # A corrected import can swap figures between rows and leave every total as it was: this still moves.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["team", "month"]

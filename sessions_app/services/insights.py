@@ -17,7 +17,7 @@ from django.db import connections
 from django.db.models import Case, Count, DateField, DurationField, ExpressionWrapper, F, Max, Q, Sum, When
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from ..models import Attendance, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
+from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
 from .privacy import (HIDDEN, SHOWN, SMALL, Figure, figure, pending, suppress, threshold, total_of_small_cells,
                       total_of_totals)
 from .versioned import VersionedCache
@@ -370,7 +370,7 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
     """Return, in one query, a version of everything the figures for these sites are made of.
 
     It moves with any session at the sites added, changed, cancelled, deleted or started; with the
-    attendance of any session before this month, and any pulse answer before this week (later ones
+    attendance of any session before this month and any correction, and any pulse answer before this week (later ones
     are not published yet, so a tally on now or this week's answers leave it alone); with any
     sickness record, site or team; and with the date in each site's zone, which decides what has ended.
     """
@@ -382,8 +382,9 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
     attendance_before = max(month_starts) + datetime.timedelta(days=1)
     this_week = week_of(now.astimezone(_zone(sites)).date())
     name = connections["default"].ops.quote_name
-    session, attendance, pulse, sickness, site, team = (
-        name(model._meta.db_table) for model in (Session, Attendance, Pulse, SicknessRecord, Site, Team))
+    session, attendance, correction, pulse, sickness, site, team = (
+        name(model._meta.db_table)
+        for model in (Session, Attendance, AttendanceCorrection, Pulse, SicknessRecord, Site, Team))
     ids = [site.pk for site in sites]
     at = ", ".join(["%s"] * len(ids))
     stamp = connections["default"].ops.adapt_datetimefield_value
@@ -405,8 +406,10 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
                   SUM(CASE WHEN status = %s THEN 1 ELSE 0 END)
            FROM {session} WHERE site_id IN ({at})) se,
           ({attendance_sql}) at,
+          (SELECT COUNT(*), MAX(id) FROM {correction}) co,
           (SELECT COUNT(*), MAX(id) FROM {pulse} WHERE site_id IN ({at}) AND week < %s) pu,
-          (SELECT COUNT(*), SUM(fte_days_lost), SUM(fte_days_available), MAX(id) FROM {sickness} {sickness_where}) si,
+          (SELECT COUNT(*), SUM(fte_days_lost), SUM(fte_days_available), MAX(id), MAX(updated_at)
+           FROM {sickness} {sickness_where}) si,
           (SELECT COUNT(*), MAX(updated_at) FROM {site}) st,
           (SELECT COUNT(*), MAX(updated_at) FROM {team}) te
     """

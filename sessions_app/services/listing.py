@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import QuerySet
 
-from ..models import Feedback, Room, Session, Site, Team
+from ..models import Feedback, Room, Session, Site, TallyStep, Team
 from .versioned import VersionedCache, aware
 
 
@@ -77,6 +77,11 @@ class UpcomingVersion:
     def any_quotes(self) -> bool:
         return bool(self.row[16])
 
+    @property
+    def site_known(self) -> bool:
+        """Whether the site asked for exists: a page for a slug that doesn't (it shows every site) is not kept."""
+        return bool(self.row[18])
+
 
 def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetime) -> UpcomingVersion:
     """Return what the upcoming page shows, for one site or all, as one row from one plain SQL statement.
@@ -93,11 +98,19 @@ def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetim
     session, site, room, team, feedback, audience = (
         name(model._meta.db_table) for model in (Session, Site, Room, Team, Feedback, through))
     user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
+    tally = name(TallyStep._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value
-    params = [stamp(now), stamp(now + datetime.timedelta(weeks=weeks)), stamp(now)]
+    # The sessions on now, whose busyness the page shows: their tally steps say each press and undo, where
+    # a sum of people waiting could come back to a value it had with other sessions' counts.
+    on_now = f"FROM {tally} t INNER JOIN {session} s2 ON s2.id = t.session_id WHERE s2.starts_at <= %s AND s2.ends_at > %s"
+    params = [stamp(now), stamp(now + datetime.timedelta(weeks=weeks))]
     at_site = ""
     if site_slug is not None:
-        at_site, params = "AND si.slug = %s", [*params, site_slug]
+        on_now += f" AND s2.site_id IN (SELECT id FROM {site} WHERE slug = %s)"
+        params += [site_slug, *([stamp(now), stamp(now), site_slug] * 2), stamp(now), site_slug]
+        at_site = "AND si.slug = %s"
+    else:
+        params += ["", *([stamp(now), stamp(now)] * 2), stamp(now)]
     sql = f"""
         SELECT COUNT(DISTINCT se.id), SUM(se.id), SUM(se.sequence), MAX(se.updated_at), SUM(se.waiting),
                COUNT(DISTINCT CASE WHEN se.starts_at <= %s THEN se.id END),
@@ -105,7 +118,8 @@ def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetim
                MAX(si.updated_at), MAX(ro.updated_at), MAX(us.updated_at), COUNT(au.team_id), MAX(te.updated_at),
                (SELECT COUNT(*) FROM {site}), (SELECT MAX(updated_at) FROM {site}),
                (SELECT COUNT(*) FROM {team}), (SELECT MAX(updated_at) FROM {team}),
-               (SELECT COUNT(*) FROM {feedback} WHERE approved), (SELECT SUM(id) FROM {feedback} WHERE approved)
+               (SELECT COUNT(*) FROM {feedback} WHERE approved), (SELECT SUM(id) FROM {feedback} WHERE approved),
+               (SELECT COUNT(*) FROM {site} WHERE slug = %s), (SELECT COUNT(*) {on_now}), (SELECT MAX(t.id) {on_now})
         FROM {session} se
         INNER JOIN {site} si ON si.id = se.site_id
         INNER JOIN {user} us ON us.id = se.supervisor_id

@@ -458,7 +458,7 @@ def sickness_import(*, actor: User, parsed: SicknessImport) -> SicknessImported:
     replacing = parsed.replacing
     with transaction.atomic():
         SicknessRecord.objects.bulk_create(records, update_conflicts=True, unique_fields=["team", "month"],
-                                           update_fields=["fte_days_lost", "fte_days_available"])
+                                           update_fields=["fte_days_lost", "fte_days_available", "updated_at"])
         # One entry for the whole file; it keeps the figures replaced, so a wrong import can be put right.
         audit_record(
             actor=actor, action="sickness_import", obj=parsed.site,
@@ -495,7 +495,7 @@ def sickness_save(*, actor: User, team: Team, month: datetime.date, fte_days_los
         before = None if created else _figures(record)
         if not created:
             record.fte_days_lost, record.fte_days_available = fte_days_lost, fte_days_available
-            record.save(update_fields=list(figures))
+            record.save(update_fields=[*figures, "updated_at"])
         audit_record(actor=actor, action="edit" if before else "create", obj=record, before=before,
                      after=_figures(record))
     return record, before is not None

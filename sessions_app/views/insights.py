@@ -61,7 +61,7 @@ def _insights(request) -> dict:
     # Five years of an estate take a second to add up: built once per worker for each version of the data.
     version = insights.insights_version(sites=sites, now=now)
     figures, comparison = insights.figures_kept.get_or_build(
-        (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), version),
+        (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(), version),
         lambda: (insights.insights_months(sites=sites, team=team, months=months, now=now),
                  insights.compare_before_after(sites=sites, team=team, now=now)))
     start = insights.service_start(sites=sites, team=team)

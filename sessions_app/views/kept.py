@@ -7,6 +7,7 @@ check is made on each page as it is built, so a template that starts using eithe
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from ..services.versioned import VersionedCache
 
@@ -30,7 +31,9 @@ def kept_page(request, key, render_page) -> HttpResponse:
     kept = pages_kept.get(key)
     if kept is not None:
         content, content_type = kept
-        return HttpResponse(content, content_type=content_type)
+        response = HttpResponse(content, content_type=content_type)
+        patch_vary_headers(response, ["Cookie"])  # as a page rendered for this visitor would say
+        return response
     response = render_page()
     if response.status_code == 200 and not response.streaming and not _used_the_visitors_own(request):
         pages_kept.put(key, (response.content, response["Content-Type"]))

@@ -58,8 +58,10 @@ def _upcoming_version(request, *, now) -> UpcomingVersion | None:
             value and not SLUG.fullmatch(value) for value in (site, team)) or (weeks and not WEEKS.fullmatch(weeks)):
         return None
     ahead = int(weeks) if weeks and 1 <= int(weeks) <= MAX_WEEKS else settings.DROPIN_UPCOMING_WEEKS
-    return version_remembered(("upcoming", site or None, ahead),
-                              lambda: upcoming_version(site_slug=site or None, weeks=ahead, now=now))
+    version = version_remembered(("upcoming", site or None, ahead),
+                                 lambda: upcoming_version(site_slug=site or None, weeks=ahead, now=now))
+    # An old or mistyped site shows every site, which this version does not follow: built every time.
+    return None if site and not version.site_known else version
 
 
 def _upcoming_page(request, *, now, version: UpcomingVersion | None = None) -> dict:

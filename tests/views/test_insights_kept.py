@@ -4,6 +4,7 @@ Whatever changes what a manager would see shows at once; what is not published y
 answers, a tally on now) leaves the kept figures alone; nothing changed costs one query instead of all.
 """
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sessions_app.models import Attendance, Pulse, SicknessRecord, week_of
 from sessions_app.services import insights
+from sessions_app.services.sickness import sickness_save
+from sessions_app.services.tally import tally_correct
 from tests.factories import make_attendance, make_session, make_team
 from tests.views.test_insights import LAST_MONTH, MONDAY, PERIOD, PULSE_ROW, answers, rows
 
@@ -89,3 +92,34 @@ def test_this_weeks_pulse_answers_leave_the_kept_figures_alone(dashboard, site, 
     _, after_answer = dashboard()
     assert after_answer == kept and len(insights.figures_kept.entries) == entries
     assert Pulse.objects.count() == 1
+
+
+# Found by review: changes that leave every count and total as it was.
+
+
+def test_sickness_figures_swapped_between_months_show_at_once(dashboard, site, manager):
+    team = make_team(site, name="Team A", slug="team-a")
+    earlier = insights.add_months(LAST_MONTH, -1)
+    SicknessRecord.objects.create(team=team, month=LAST_MONTH, fte_days_lost=10, fte_days_available=200)
+    SicknessRecord.objects.create(team=team, month=earlier, fte_days_lost=20, fte_days_available=200)
+    path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={LAST_MONTH:%Y-%m}"
+    assert "5.0%" in dashboard(path)[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+    sickness_save(actor=manager, team=team, month=LAST_MONTH, fte_days_lost=Decimal(20), fte_days_available=Decimal(200))
+    SicknessRecord.objects.filter(team=team, month=earlier).update(fte_days_lost=10)  # as a second host's import
+    assert "10.0%" in dashboard(path)[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+
+
+def test_corrections_that_move_one_person_between_months_show_at_once(dashboard, site, supervisor):
+    earlier = insights.add_months(LAST_MONTH, -1)
+    monday = earlier + datetime.timedelta(days=(7 - earlier.weekday()) % 7)
+    first = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                         starts_at=datetime.datetime.combine(monday, datetime.time(11, 30), tzinfo=site.zone))
+    second = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                          starts_at=datetime.datetime.combine(MONDAY, datetime.time(11, 30), tzinfo=site.zone))
+    make_attendance(first, seen=6, not_seen=5)
+    make_attendance(second, seen=7, not_seen=5)
+    path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={LAST_MONTH:%Y-%m}"
+    assert dashboard(path)[0][PEOPLE_ROW][:2] == ["7", "5"]
+    tally_correct(actor=supervisor, session=first, seen=7, not_seen=5, reason="One counted in the wrong session.")
+    tally_correct(actor=supervisor, session=second, seen=6, not_seen=5, reason="One counted in the wrong session.")
+    assert dashboard(path)[0][PEOPLE_ROW][:2] == ["6", "5"]

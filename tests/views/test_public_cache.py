@@ -167,6 +167,7 @@ def test_an_anonymous_visitor_gets_the_whole_page_kept(client, session):
     again = client.get(f"/sessions/{session.pk}/")
     assert again.content.decode() == first
     assert "frame-ancestors 'none'" in again["Content-Security-Policy"]  # the middleware still adds the headers
+    assert "Cookie" in again["Vary"]  # as a page rendered for this visitor says, so no shared cache mixes them
 
 
 def test_a_signed_in_supervisors_page_is_neither_kept_nor_served_from_the_kept(client, supervisor, session):
@@ -206,3 +207,34 @@ def test_a_cancellation_shows_at_once_on_a_kept_page(client, session, supervisor
     assert "Cancelled" not in page(client, f"/sessions/{session.pk}/")
     scheduling.session_cancel(actor=supervisor, session=session, reason="Supervisor needed on the wing.")
     assert "Supervisor needed on the wing." in page(client, f"/sessions/{session.pk}/")
+
+
+# Found by review: versions that could come back to a value they had, or never move.
+
+
+def test_an_unknown_site_in_the_link_shows_every_site_and_is_not_kept(client, session, supervisor):
+    assert "Supervisor needed" not in page(client, "/?site=an-old-slug")
+    scheduling.session_cancel(actor=supervisor, session=session, reason="Supervisor needed on the wing.")
+    assert "Supervisor needed on the wing." in page(client, "/?site=an-old-slug")
+
+
+def test_busyness_moves_when_two_sessions_queues_swap_and_the_total_stays(client, site, supervisor):
+    from sessions_app.services.tally import BUSY_AT
+    from tests.factories import make_room, make_site, make_supervisor
+
+    other = make_site(name="HMP Other", slug="hmp-other")
+    started = timezone.now() - datetime.timedelta(minutes=5)
+    here = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=started)
+    there = make_session(site=other, room=make_room(other), supervisor=make_supervisor(other), starts_at=started)
+    for _ in range(BUSY_AT):
+        tally.tally_press(session=there, action="arrived")
+    def busy_at(html: str) -> list[str]:
+        cards = html.split('class="nhsuk-card')[1:]
+        return [name for name in (site.name, other.name) for card in cards if name in card and ">Busy<" in card]
+
+    assert busy_at(page(client, "/")) == [other.name]
+    for _ in range(BUSY_AT):
+        tally.tally_press(session=here, action="arrived")
+        tally.tally_press(session=there, action="started")
+    assert Session.objects.get(pk=here.pk).waiting + Session.objects.get(pk=there.pk).waiting == BUSY_AT
+    assert busy_at(page(client, "/")) == [site.name]
