@@ -17,6 +17,8 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from .versioned import VersionedCache
+
 logger = logging.getLogger(__name__)
 CHANNEL = "dropin_changed"
 REMEMBER_FOR = 1.0  # seconds
@@ -42,7 +44,7 @@ class ChangeListener:
                 return
             self.pid, self.listening = os.getpid(), False
             self.stopping.clear()
-            self.thread = threading.Thread(target=self._run, args=(connection.get_connection_params(),),
+            self.thread = threading.Thread(target=self._run, args=(listen_params(),),
                                            name="dropin-change-listener", daemon=True)
             self.thread.start()
 
@@ -58,7 +60,6 @@ class ChangeListener:
     def _run(self, params: dict) -> None:
         import psycopg
 
-        params = {key: value for key, value in params.items() if key not in ("cursor_factory", "context")}
         while not self.stopping.is_set():
             try:
                 with psycopg.connect(**params, autocommit=True) as listen:
@@ -76,10 +77,14 @@ class ChangeListener:
             self.stopping.wait(RECONNECT_AFTER)
 
 
+def listen_params() -> dict:
+    """The default database's connection parameters, for a plain psycopg connection of its own."""
+    params = connection.get_connection_params()
+    return {key: value for key, value in params.items() if key not in ("cursor_factory", "context")}
+
+
 listener = ChangeListener()
-_versions: dict = {}
-_versions_lock = threading.Lock()
-MAX_REMEMBERED = 1024
+_versions = VersionedCache(size=1024)  # key: (generation heard, remembered until, version)
 
 
 def listening() -> bool:
@@ -95,13 +100,9 @@ def version_remembered(key, read):
     if not listening():
         return read()
     generation = listener.generation  # before reading: a change heard meanwhile makes this entry stale
-    with _versions_lock:
-        entry = _versions.get(key)
+    entry = _versions.get(key)
     if entry is not None and entry[0] == generation and time.monotonic() < entry[1]:
         return entry[2]
     version = read()
-    with _versions_lock:
-        if len(_versions) >= MAX_REMEMBERED:
-            _versions.clear()
-        _versions[key] = (generation, time.monotonic() + REMEMBER_FOR, version)
+    _versions.put(key, (generation, time.monotonic() + REMEMBER_FOR, version))
     return version

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
 from .privacy import (HIDDEN, SHOWN, SMALL, Figure, figure, pending, suppress, threshold, total_of_small_cells,
                       total_of_totals)
-from .versioned import VersionedCache
+from .versioned import VersionedCache, quoted_tables
 
 COMPARE_MONTHS = 6  # up to this many months each side of the start
 ENOUGH_MONTHS = 3  # fewer on either side and no comparison is made
@@ -381,10 +381,8 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
                     for zone, day in zip(zones, days)]
     attendance_before = max(month_starts) + datetime.timedelta(days=1)
     this_week = week_of(now.astimezone(_zone(sites)).date())
-    name = connections["default"].ops.quote_name
-    session, attendance, correction, pulse, sickness, site, team = (
-        name(model._meta.db_table)
-        for model in (Session, Attendance, AttendanceCorrection, Pulse, SicknessRecord, Site, Team))
+    session, attendance, correction, pulse, sickness, site, team = quoted_tables(
+        Session, Attendance, AttendanceCorrection, Pulse, SicknessRecord, Site, Team)
     ids = [site.pk for site in sites]
     at = ", ".join(["%s"] * len(ids))
     stamp = connections["default"].ops.adapt_datetimefield_value

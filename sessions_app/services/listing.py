@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import QuerySet
 
-from ..models import Feedback, Room, Session, Site, TallyStep, Team
-from .versioned import VersionedCache, aware
+from ..models import Feedback, Room, Session, Site, TallyStep, Team, User
+from .versioned import VersionedCache, aware, quoted_tables
 
 
 @dataclass
@@ -93,12 +93,8 @@ def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetim
     so one published beyond `weeks` moves it too (the “show more” link). Written out by hand for
     speed: the ORM spends longer building this than the database answering it.
     """
-    name = connection.ops.quote_name
-    through = Session.audience_teams.through
-    session, site, room, team, feedback, audience = (
-        name(model._meta.db_table) for model in (Session, Site, Room, Team, Feedback, through))
-    user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
-    tally = name(TallyStep._meta.db_table)
+    session, site, room, team, feedback, audience, user, tally = quoted_tables(
+        Session, Site, Room, Team, Feedback, Session.audience_teams.through, User, TallyStep)
     stamp = connection.ops.adapt_datetimefield_value
     # The sessions on now, whose busyness the page shows: their tally steps say each press and undo, where
     # a sum of people waiting could come back to a value it had with other sessions' counts.
@@ -140,11 +136,8 @@ def session_version(*, pk: int, now: datetime.datetime) -> tuple | None:
     """Return what a session's page shows as one row, with where it stands in time; None for no such session."""
     if not 0 < pk <= BIGGEST_ID:
         return None
-    name = connection.ops.quote_name
-    through = Session.audience_teams.through
-    session, site, room, team, audience = (
-        name(model._meta.db_table) for model in (Session, Site, Room, Team, through))
-    user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
+    session, site, room, team, audience, user = quoted_tables(
+        Session, Site, Room, Team, Session.audience_teams.through, User)
     sql = f"""
         SELECT se.sequence, se.updated_at, se.status, se.waiting, se.starts_at, se.ends_at,
                si.updated_at, ro.updated_at, us.updated_at,

@@ -16,8 +16,8 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Room, Session, Site, Team
-from .versioned import VersionedCache, aware
+from ..models import Room, Session, Site, Team, User
+from .versioned import VersionedCache, aware, quoted_tables
 
 FEED_PAST = datetime.timedelta(days=30)
 FEED_AHEAD = datetime.timedelta(weeks=26)
@@ -90,9 +90,7 @@ def _site_feed_row(*, site_slug: str, now: datetime.datetime) -> dict:
     ORM spends longer building this aggregate (4 ms) than the database spends answering it. Uses
     the (site, starts_at) index; the site's sessions that ended long ago are read and skipped.
     """
-    name = connection.ops.quote_name
-    session, site, room = (name(model._meta.db_table) for model in (Session, Site, Room))
-    user = name(Session._meta.get_field("supervisor").related_model._meta.db_table)
+    session, site, room, user = quoted_tables(Session, Site, Room, User)
     sql = f"""
         SELECT MAX(se.site_id), MAX(si.updated_at), COUNT(se.id), SUM(se.sequence), MAX(se.id),
                MAX(se.updated_at), MAX(ro.updated_at), MAX(us.updated_at)

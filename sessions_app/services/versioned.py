@@ -1,14 +1,21 @@
-"""Built things kept in a worker under the version the database gives for them on each request.
+"""Built things kept in a worker under the version the database gives for them.
 
 The staff pages, the feeds and the insights ask the database one cheap question (a "version": counts,
 sums and newest change times of everything they show) and keep what they built under it. Nothing
-here can go stale on another host, because the version is read from the database every time.
+here can go stale on another host: the version comes from the database (on PostgreSQL, remembered only
+while no change has been heard: services/changes.py).
 """
 import collections
 import datetime
 import threading
 
+from django.db import connection
 from django.utils.dateparse import parse_datetime
+
+
+def quoted_tables(*models) -> list[str]:
+    """The models' tables, quoted for plain SQL on this database."""
+    return [connection.ops.quote_name(model._meta.db_table) for model in models]
 
 
 def aware(value) -> datetime.datetime | None:
@@ -21,11 +28,10 @@ def aware(value) -> datetime.datetime | None:
 
 
 class VersionedCache:
-    """A small in-process store of built pages and feeds, keyed by the version the database gives now.
+    """A small in-process store, least recently used out first, so a worker's memory is bounded.
 
-    Nothing here can go stale on another host: every request first reads the version from the
-    database (one aggregate query), and a change anywhere gives a new version, so a new key; an
-    old entry is never asked for again and drops off the end. Bounded, so a worker's memory is too.
+    Built pages, feeds and figures are kept under keys that hold their version: a change anywhere
+    gives a new version, so a new key, and an old entry is never asked for again and drops off the end.
     """
 
     def __init__(self, size: int = 256):

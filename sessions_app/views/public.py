@@ -1,7 +1,8 @@
 """Pages for staff. Anyone may see them: staff never sign in and never book.
 
-The upcoming and session pages keep their main part, built, under the version the database gives
-on each request (services/listing.py): one query, then only the page around it is rendered.
+The upcoming and session pages keep what they built under the version the database gives
+(services/listing.py, remembered while no change is heard: services/changes.py): the main part for
+anyone, and the whole page for anonymous visitors (views/kept.py).
 """
 import re
 

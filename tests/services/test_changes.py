@@ -21,8 +21,7 @@ pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_
 @pytest.fixture
 def announcements():
     """A second connection that LISTENs, as a worker's listener does; returns the tables it heard of."""
-    params = {k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")}
-    with psycopg.connect(**params, autocommit=True) as listen:
+    with psycopg.connect(**changes.listen_params(), autocommit=True) as listen:
         listen.execute(f"LISTEN {changes.CHANNEL}")
 
         def heard() -> set[str]:
