@@ -103,12 +103,20 @@ def make_series_session(site=None, room=None, supervisor=None, **fields) -> Sess
     """Return a future session that is one date of a weekly series (the series holds only that date)."""
     site = site or (room.site if room else make_site())
     supervisor = supervisor or make_user()
-    starts_at = fields.pop("starts_at", None) or timezone.now() + datetime.timedelta(days=next(_counter))
+    starts_at = fields.pop("starts_at", None) or lunchtime_in_days(next(_counter), site.zone)
     local_start = starts_at.astimezone(site.zone)
+    # A series' times are times of day, so its end must fall on the same date as its start.
+    local_end = min(local_start + datetime.timedelta(hours=2),
+                    datetime.datetime.combine(local_start.date(), datetime.time(23, 59), tzinfo=site.zone))
     series = Series.objects.create(
         site=site, room=room, supervisor=supervisor, weekdays=[local_start.weekday()], starts_on=local_start.date(),
-        ends_on=local_start.date(), start_time=local_start.time(),
-        end_time=(local_start + datetime.timedelta(hours=2)).time(),
+        ends_on=local_start.date(), start_time=local_start.time(), end_time=local_end.time(),
     )
-    return make_session(site=site, room=room, supervisor=supervisor, starts_at=starts_at, series=series,
-                        occurrence_date=local_start.date(), kind=Session.Kind.REGULAR, **fields)
+    return make_session(site=site, room=room, supervisor=supervisor, starts_at=starts_at, ends_at=local_end,
+                        series=series, occurrence_date=local_start.date(), kind=Session.Kind.REGULAR, **fields)
+
+
+def lunchtime_in_days(days: int, zone) -> datetime.datetime:
+    """Return 12:30 at the site, `days` days from today there, so a test never depends on the hour it runs."""
+    date = timezone.now().astimezone(zone).date() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(date, datetime.time(12, 30), tzinfo=zone)
