@@ -1,6 +1,7 @@
 """Signing in and out, for supervisors and managers. Staff never need an account."""
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class SignInForm(AuthenticationForm):
@@ -13,6 +14,11 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username."
         self.fields["password"].error_messages["required"] = "Enter your password."
+        # Django sets the field's max_length after making it, so only the browser enforced it: a longer username
+        # went on to authenticate(), and the lockout record (255 characters) could not hold it.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(
+            username.max_length, message=f"Enter a username of {username.max_length} characters or fewer."))
 
 
 # Who may see it: anyone; it is how supervisors and managers get in.

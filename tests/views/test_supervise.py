@@ -33,6 +33,18 @@ def test_wrong_password_says_so_and_keeps_the_username(client, supervisor):
     assert f'value="{supervisor.username}"' in response.content.decode()
 
 
+@pytest.mark.parametrize("length", [151, 256, 5000])
+def test_a_username_too_long_for_any_account_is_refused_plainly_and_kept(client, supervisor, length):
+    from axes.models import AccessAttempt
+
+    response = client.post("/sign-in/", {"username": "x" * length, "password": "wrong"},
+                           HTTP_USER_AGENT="y" * 5000)
+    assert response.status_code == 200
+    assert "Enter a username of 150 characters or fewer." in text(response)
+    assert "x" * length in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # refused before anyone's password was tried
+
+
 def test_five_failed_sign_ins_lock_the_account_with_a_plain_message(client, supervisor):
     supervisor.set_password("a long enough password 1")
     supervisor.save()
