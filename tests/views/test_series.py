@@ -288,9 +288,22 @@ def test_every_two_weeks_counts_weeks_from_the_first_dates_week(client, site, su
     assert days == [monday + datetime.timedelta(weeks=n, days=1) for n in (2, 4)]
 
 
+def next_clock_change(zone, after: datetime.date) -> datetime.date:
+    """Return the first date after `after` on which the zone's clocks change."""
+    def offset(day):
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=zone).utcoffset()
+
+    day = after + datetime.timedelta(days=1)
+    while offset(day) == offset(day - datetime.timedelta(days=1)):
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def test_a_series_keeps_its_local_time_across_the_clock_change(client, site, supervisor):
-    series = published(client, site, supervisor, weekdays=[str(TUESDAY)], starts_on="2027-03-15",
-                       ends_on="2027-04-11", start_time="11:30", end_time="13:00")
+    change = next_clock_change(site.zone, after=timezone.localdate() + datetime.timedelta(weeks=2))
+    series = published(client, site, supervisor, weekdays=[str(TUESDAY)],
+                       starts_on=(change - datetime.timedelta(weeks=2)).isoformat(),
+                       ends_on=(change + datetime.timedelta(weeks=2)).isoformat(), start_time="11:30", end_time="13:00")
     sessions = list(series.sessions.order_by("starts_at"))
     assert {s.local_starts_at.time() for s in sessions} == {datetime.time(11, 30)}
     assert {s.starts_at.astimezone(datetime.timezone.utc).hour for s in sessions} == {10, 11}  # GMT, then BST
