@@ -124,11 +124,12 @@ def test_dates_that_clash_are_flagged_left_out_and_skipped(client, site, supervi
 def test_the_supervisors_own_sessions_elsewhere_are_clashes_too(client, site, supervisor):
     elsewhere = make_site(name="HMP Westgate")
     elsewhere.supervisors.add(supervisor)
-    day = next_weekday(TUESDAY)
+    data = series_data(site=site.pk)
+    day = datetime.date.fromisoformat(data["starts_on"]) + datetime.timedelta(days=TUESDAY)  # the series' first Tuesday
     make_session(site=elsewhere, supervisor=supervisor,
                  starts_at=datetime.datetime.combine(day, datetime.time(13), tzinfo=site.zone))
     client.force_login(supervisor)
-    page = text(preview(client, series_data(site=site.pk)))
+    page = text(preview(client, data))
     assert "You already have a session at 13:00 at HMP Westgate" in page
 
 
