@@ -41,6 +41,21 @@ def test_production_settings_pass_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize("hour", [12, 13])
+def test_the_checks_are_clean_at_the_hour_a_default_lunch_time_names(hour):
+    """Django warns of a fixed time default (fields.W161) within 10 seconds of that time of day."""
+    import datetime
+    from unittest import mock
+
+    from django.core import checks
+    from django.utils import timezone
+
+    moment = timezone.make_aware(datetime.datetime(2026, 11, 26, hour, 0, 5))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        found = checks.run_checks(include_deployment_checks=False)
+    assert [message.id for message in found if message.id == "fields.W161"] == []
+
+
 def test_the_deployment_checks_catch_publishing_left_at_development_defaults():
     settings = {key: value for key, value in PRODUCTION.items() if not key.startswith("DROPIN_")}
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **settings)
