@@ -75,6 +75,8 @@ def now_running():
     demo_seed()
     site = Site.objects.first()
     supervisor = make_supervisor(site, username="sam")
+    # The demo's own Tuesday and Thursday lunchtime sessions would be the one on now at those times.
+    site.sessions.filter(starts_at__lte=timezone.now(), ends_at__gt=timezone.now()).delete()
     session = make_session(site=site, room=make_room(site, name="Quiet room"), supervisor=supervisor,
                            starts_at=timezone.now() - datetime.timedelta(minutes=5))
     return site, session
