@@ -17,9 +17,12 @@ from tests.views.test_public import text
 pytestmark = pytest.mark.django_db
 
 THIS_MONTH = month_start(timezone.localdate())
-LAST_MONTH = add_months(THIS_MONTH, -1)
-MONDAY = LAST_MONTH + datetime.timedelta(days=(7 - LAST_MONTH.weekday()) % 7)  # the month's first Monday
-PERIOD = f"start={LAST_MONTH:%Y-%m}&end={LAST_MONTH:%Y-%m}"
+# The newest month the pages publish in full. A pulse week counts in its Monday's month, so last month
+# is published once its last week has ended: in the first days of a month, the one before it is newest.
+LAST_WEEK_OF_LAST_MONTH = week_of(THIS_MONTH - datetime.timedelta(days=1))
+ENDED_MONTH = add_months(THIS_MONTH, -1 if week_of(timezone.localdate()) > LAST_WEEK_OF_LAST_MONTH else -2)
+MONDAY = ENDED_MONTH + datetime.timedelta(days=(7 - ENDED_MONTH.weekday()) % 7)  # the month's first Monday
+PERIOD = f"start={ENDED_MONTH:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
 
 
 def answers(site, team, scores, monday=MONDAY):
@@ -51,7 +54,7 @@ def small_team(site):
     return team_a, team_b
 
 
-PULSE_ROW = f"Pulse answers: {LAST_MONTH:%B %Y}"
+PULSE_ROW = f"Pulse answers: {ENDED_MONTH:%B %Y}"
 
 
 # Acceptance 1: one team with 3 answers in a month
@@ -114,7 +117,7 @@ def test_a_month_with_one_session_of_3_people_withholds_the_months_total(client,
     make_attendance(big, seen=10)  # the session page shows 10, so a month's 13 would give away the 3
     client.force_login(manager)
     page = rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))
-    assert page[f"People seen: {LAST_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
+    assert page[f"People seen: {ENDED_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
     [row] = csv_rows(client.get(f"/insights/monthly-return.csv?site={site.slug}&{PERIOD}"))
     assert (row["sessions_held"], row["people_supported"]) == ("2", "not shown")
 
@@ -124,7 +127,7 @@ def test_sessions_and_counts_over_the_threshold_are_shown(client, manager, site,
                            starts_at=datetime.datetime.combine(MONDAY, datetime.time(11, 30), tzinfo=site.zone))
     make_attendance(session, seen=6, not_seen=5)
     client.force_login(manager)
-    assert rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))[f"People seen: {LAST_MONTH:%B %Y}"] == ["6", "5", "75%"]
+    assert rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))[f"People seen: {ENDED_MONTH:%B %Y}"] == ["6", "5", "75%"]
 
 
 # Who may see what (acceptance 5: the table in tests/views/test_access.py covers every URL and role)
@@ -209,7 +212,7 @@ def test_a_bad_period_or_site_gives_a_message_and_the_default(client, manager, s
 
 
 def test_charts_are_drawn_on_the_server_and_mark_the_start(client, manager, site):
-    site.service_started_on = LAST_MONTH
+    site.service_started_on = ENDED_MONTH
     site.save()
     client.force_login(manager)
     html = client.get(f"/insights/?{PERIOD}").content.decode()
@@ -218,7 +221,7 @@ def test_charts_are_drawn_on_the_server_and_mark_the_start(client, manager, site
 
 
 def test_before_and_after_says_not_enough_data_yet_with_few_months(client, manager, site):
-    site.service_started_on = LAST_MONTH
+    site.service_started_on = ENDED_MONTH
     site.save()
     client.force_login(manager)
     assert text(client.get("/insights/")).count("Not enough data yet") == 2
@@ -240,7 +243,7 @@ def test_the_csv_is_a_download_with_one_row_a_month(client, manager, site):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="drop-in-figures-')
     assert [row["month"] for row in csv_rows(response)] == [f"{m:%Y-%m}" for m in
-                                                            (add_months(THIS_MONTH, -2), LAST_MONTH, THIS_MONTH)]
+                                                            (add_months(THIS_MONTH, -2), add_months(THIS_MONTH, -1), THIS_MONTH)]
 
 
 def test_a_site_name_cannot_become_a_spreadsheet_formula(client, manager):
@@ -375,5 +378,5 @@ def test_a_sessions_staff_groups_are_added_up_before_its_count_is_judged_small(c
     make_attendance(big, seen=10)
     client.force_login(manager)
     page = rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))
-    assert page[f"People seen: {LAST_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
-    assert page[f"Sessions held and cancelled: {LAST_MONTH:%B %Y}"][:2] == ["2", "0"]
+    assert page[f"People seen: {ENDED_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
+    assert page[f"Sessions held and cancelled: {ENDED_MONTH:%B %Y}"][:2] == ["2", "0"]

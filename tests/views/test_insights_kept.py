@@ -15,11 +15,11 @@ from sessions_app.services import insights
 from sessions_app.services.sickness import sickness_save
 from sessions_app.services.tally import tally_correct
 from tests.factories import make_attendance, make_session, make_team
-from tests.views.test_insights import LAST_MONTH, MONDAY, PERIOD, PULSE_ROW, answers, rows
+from tests.views.test_insights import ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, answers, rows
 
 pytestmark = pytest.mark.django_db
-PEOPLE_ROW = f"People seen: {LAST_MONTH:%B %Y}"
-SESSIONS_ROW = f"Sessions held and cancelled: {LAST_MONTH:%B %Y}"
+PEOPLE_ROW = f"People seen: {ENDED_MONTH:%B %Y}"
+SESSIONS_ROW = f"Sessions held and cancelled: {ENDED_MONTH:%B %Y}"
 
 
 @pytest.fixture(params=["a few sites", "many sites"])
@@ -69,10 +69,10 @@ def test_a_cancelled_session_shows_as_cancelled_at_once(dashboard, last_months_s
 
 def test_a_sickness_import_shows_at_once(dashboard, site):
     team = make_team(site, name="Team A", slug="team-a")
-    SicknessRecord.objects.create(team=team, month=LAST_MONTH, fte_days_lost=10, fte_days_available=200)
-    assert "5.0%" in dashboard()[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+    SicknessRecord.objects.create(team=team, month=ENDED_MONTH, fte_days_lost=10, fte_days_available=200)
+    assert "5.0%" in dashboard()[0][f"Sickness absence by month: {ENDED_MONTH:%B %Y}"]
     SicknessRecord.objects.filter(team=team).update(fte_days_lost=20)
-    assert "10.0%" in dashboard()[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+    assert "10.0%" in dashboard()[0][f"Sickness absence by month: {ENDED_MONTH:%B %Y}"]
 
 
 def test_a_pulse_answer_in_an_ended_week_shows_at_once(dashboard, site):
@@ -99,18 +99,18 @@ def test_this_weeks_pulse_answers_leave_the_kept_figures_alone(dashboard, site, 
 
 def test_sickness_figures_swapped_between_months_show_at_once(dashboard, site, manager):
     team = make_team(site, name="Team A", slug="team-a")
-    earlier = insights.add_months(LAST_MONTH, -1)
-    SicknessRecord.objects.create(team=team, month=LAST_MONTH, fte_days_lost=10, fte_days_available=200)
+    earlier = insights.add_months(ENDED_MONTH, -1)
+    SicknessRecord.objects.create(team=team, month=ENDED_MONTH, fte_days_lost=10, fte_days_available=200)
     SicknessRecord.objects.create(team=team, month=earlier, fte_days_lost=20, fte_days_available=200)
-    path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={LAST_MONTH:%Y-%m}"
-    assert "5.0%" in dashboard(path)[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
-    sickness_save(actor=manager, team=team, month=LAST_MONTH, fte_days_lost=Decimal(20), fte_days_available=Decimal(200))
+    path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
+    assert "5.0%" in dashboard(path)[0][f"Sickness absence by month: {ENDED_MONTH:%B %Y}"]
+    sickness_save(actor=manager, team=team, month=ENDED_MONTH, fte_days_lost=Decimal(20), fte_days_available=Decimal(200))
     SicknessRecord.objects.filter(team=team, month=earlier).update(fte_days_lost=10)  # as a second host's import
-    assert "10.0%" in dashboard(path)[0][f"Sickness absence by month: {LAST_MONTH:%B %Y}"]
+    assert "10.0%" in dashboard(path)[0][f"Sickness absence by month: {ENDED_MONTH:%B %Y}"]
 
 
 def test_corrections_that_move_one_person_between_months_show_at_once(dashboard, site, supervisor):
-    earlier = insights.add_months(LAST_MONTH, -1)
+    earlier = insights.add_months(ENDED_MONTH, -1)
     monday = earlier + datetime.timedelta(days=(7 - earlier.weekday()) % 7)
     first = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
                          starts_at=datetime.datetime.combine(monday, datetime.time(11, 30), tzinfo=site.zone))
@@ -118,7 +118,7 @@ def test_corrections_that_move_one_person_between_months_show_at_once(dashboard,
                           starts_at=datetime.datetime.combine(MONDAY, datetime.time(11, 30), tzinfo=site.zone))
     make_attendance(first, seen=6, not_seen=5)
     make_attendance(second, seen=7, not_seen=5)
-    path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={LAST_MONTH:%Y-%m}"
+    path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
     assert dashboard(path)[0][PEOPLE_ROW][:2] == ["7", "5"]
     tally_correct(actor=supervisor, session=first, seen=7, not_seen=5, reason="One counted in the wrong session.")
     tally_correct(actor=supervisor, session=second, seen=6, not_seen=5, reason="One counted in the wrong session.")
