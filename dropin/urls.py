@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sessions_app.views import health
+from sessions_app.views.accounts import AdminSignInForm
 
 admin.site.site_header = "Drop-in administration"
+admin.site.login_form = AdminSignInForm
 admin.site.site_title = "Drop-in admin"
 
 urlpatterns = [

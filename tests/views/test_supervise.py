@@ -33,12 +33,12 @@ def test_wrong_password_says_so_and_keeps_the_username(client, supervisor):
     assert f'value="{supervisor.username}"' in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/sign-in/", "/admin/login/"])
 @pytest.mark.parametrize("length", [151, 256, 5000])
-def test_a_username_too_long_for_any_account_is_refused_plainly_and_kept(client, supervisor, length):
+def test_a_username_too_long_for_any_account_is_refused_plainly_and_kept(client, supervisor, length, path):
     from axes.models import AccessAttempt
 
-    response = client.post("/sign-in/", {"username": "x" * length, "password": "wrong"},
-                           HTTP_USER_AGENT="y" * 5000)
+    response = client.post(path, {"username": "x" * length, "password": "wrong"}, HTTP_USER_AGENT="y" * 5000)
     assert response.status_code == 200
     assert "Enter a username of 150 characters or fewer." in text(response)
     assert "x" * length in response.content.decode()
