@@ -168,12 +168,13 @@ def test_supervisors_cannot_change_sickness_or_start_dates(client, supervisor, p
 def test_a_manager_sets_when_drop_ins_started(client, manager, site):
     team = make_team(site, name="Primary care")
     client.force_login(manager)
+    site_started, team_started = add_months(THIS_MONTH, -8) + datetime.timedelta(days=1), add_months(THIS_MONTH, -5)
     response = client.post(f"/insights/service-start/?site={site.slug}",
-                           {"site_started_on": "2026-03-02", f"team_{team.pk}": "2026-06-01"})
+                           {"site_started_on": site_started.isoformat(), f"team_{team.pk}": team_started.isoformat()})
     assert response.status_code == 302
     site.refresh_from_db()
     team.refresh_from_db()
-    assert (site.service_started_on, team.service_started_on) == (datetime.date(2026, 3, 2), datetime.date(2026, 6, 1))
+    assert (site.service_started_on, team.service_started_on) == (site_started, team_started)
     from sessions_app.models import AuditEntry
     assert AuditEntry.objects.filter(object_type="site", object_id=site.pk, actor=manager).count() == 1
 
@@ -292,8 +293,11 @@ def test_insights_run_the_same_queries_for_10_times_the_data(client, manager, si
 
 
 def test_this_months_people_and_answers_are_not_published_until_it_ends(client, manager, site, supervisor):
-    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
-                           starts_at=timezone.now() - datetime.timedelta(hours=3))
+    # A session of this month: 3 hours ago, or at midnight on its first day if that was last month.
+    starts_at = max(timezone.now() - datetime.timedelta(hours=3),
+                    datetime.datetime.combine(THIS_MONTH, datetime.time(), tzinfo=site.zone))
+    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=starts_at,
+                           ends_at=starts_at + datetime.timedelta(minutes=30))
     make_attendance(session, seen=6)
     answers(site, None, [3] * 6, monday=week_of(timezone.localdate()))
     client.force_login(manager)

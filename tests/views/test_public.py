@@ -7,7 +7,7 @@ from django.utils import timezone
 from sessions_app.models import Session
 from sessions_app.templatetags.dropin import nhs_date
 from tests.factories import (
-    local, make_contract, make_room, make_session, make_site, make_team, make_user,
+    LONDON, local, make_contract, make_room, make_session, make_site, make_team, make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -216,21 +216,20 @@ def test_times_show_in_the_sites_time_zone_on_both_sides_of_the_clock_change(cli
     assert "midday to 1pm" in page
 
 
-def next_date_in(month: int) -> datetime.date:
+def next_date_at_offset(hours: int) -> datetime.date:
+    """Return the first day from tomorrow whose midday in London is `hours` ahead of UTC."""
     day = timezone.localdate() + DAY
-    while day.month != month:
+    while datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON).utcoffset() != datetime.timedelta(hours=hours):
         day += DAY
     return day
 
 
-@pytest.mark.parametrize("month, utc_hour", [(3, 11), (11, 12)])
-def test_upcoming_page_shows_midday_london_in_march_and_november_whatever_the_server_zone(
-    client, settings, month, utc_hour
+@pytest.mark.parametrize("offset, utc_hour", [(1, 11), (0, 12)])  # British Summer Time, then Greenwich Mean Time
+def test_upcoming_page_shows_midday_london_in_summer_and_winter_whatever_the_server_zone(
+    client, settings, offset, utc_hour
 ):
     settings.TIME_ZONE = "UTC"
-    day = next_date_in(month)
-    if month == 3:
-        day = max(day, day.replace(day=29))  # after the clocks go forward on the last Sunday of March
+    day = next_date_at_offset(offset)
     session = make_session(starts_at=local(day.year, day.month, day.day, 12, 0),
                            ends_at=local(day.year, day.month, day.day, 13, 0))
     assert session.starts_at.astimezone(datetime.UTC).hour == utc_hour
@@ -375,7 +374,9 @@ def test_show_more_appears_only_when_later_sessions_exist(client):
 
 
 def test_todays_session_is_marked_today(client):
-    make_session(starts_at=timezone.now() + datetime.timedelta(minutes=1))
+    soon_today = min(timezone.now() + datetime.timedelta(minutes=1),
+                     datetime.datetime.combine(timezone.localdate(), datetime.time(23, 59, 59), tzinfo=LONDON))
+    make_session(starts_at=soon_today, ends_at=soon_today + datetime.timedelta(hours=1))
     assert "Today" in text(client.get("/"))
 
 

@@ -337,8 +337,10 @@ def test_confirming_with_other_times_than_the_preview_publishes_nothing(client, 
 def test_a_date_postponed_before_it_came_is_not_cancelled_by_an_edit(client, site, supervisor):
     series = running_series(site, supervisor)
     postponed = series.sessions.filter(starts_at__lt=timezone.now()).order_by("-starts_at").first()
-    postponed.starts_at, postponed.ends_at = (timezone.now() + datetime.timedelta(days=1, hours=1),
-                                              timezone.now() + datetime.timedelta(days=1, hours=2))
+    # Postponed to 17:00 tomorrow, clear of the series' own 11:30 to 13:30 whatever the hour now.
+    evening = datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1), datetime.time(17),
+                                        tzinfo=site.zone)
+    postponed.starts_at, postponed.ends_at = evening, evening + datetime.timedelta(hours=1)
     postponed.save()
     client.force_login(supervisor)
     confirm(client, edit_data(series, room=series.room_id, public_note="Tea provided"),
