@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sessions_app.models import Feedback, Pulse, Session, SicknessRecord, Site, User
 from sessions_app.services.demo import demo_seed
@@ -54,6 +55,7 @@ def test_staff_find_a_drop_in_add_it_to_their_calendar_and_answer_the_pulse(jour
     assert feed.endswith(f"/calendar/{site.slug}/primary-care.ics")
     if javascript:
         you.press("[data-copy=feed-address]", navigates=False)
+        expect(page.locator("[data-copy=feed-address]")).to_have_text("Copied")  # the clipboard's write has settled
         assert page.evaluate("() => navigator.clipboard.readText()") == feed
     else:
         assert page.locator("[data-copy=feed-address]").is_hidden()
