@@ -116,6 +116,11 @@ def make_series_session(site=None, room=None, supervisor=None, **fields) -> Sess
                         series=series, occurrence_date=local_start.date(), kind=Session.Kind.REGULAR, **fields)
 
 
+def noon_offset(day: datetime.date, zone=LONDON) -> datetime.timedelta:
+    """Return how far ahead of UTC the zone's clocks are at midday on the day."""
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=zone).utcoffset()
+
+
 def lunchtime_in_days(days: int, zone) -> datetime.datetime:
     """Return 12:30 at the site, `days` days from today there, so a test never depends on the hour it runs."""
     date = timezone.now().astimezone(zone).date() + datetime.timedelta(days=days)

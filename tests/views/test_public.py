@@ -7,7 +7,7 @@ from django.utils import timezone
 from sessions_app.models import Session
 from sessions_app.templatetags.dropin import nhs_date
 from tests.factories import (
-    LONDON, local, make_contract, make_room, make_session, make_site, make_team, make_user,
+    LONDON, local, make_contract, make_room, make_session, make_site, make_team, make_user, noon_offset,
 )
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +219,7 @@ def test_times_show_in_the_sites_time_zone_on_both_sides_of_the_clock_change(cli
 def next_date_at_offset(hours: int) -> datetime.date:
     """Return the first day from tomorrow whose midday in London is `hours` ahead of UTC."""
     day = timezone.localdate() + DAY
-    while datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON).utcoffset() != datetime.timedelta(hours=hours):
+    while noon_offset(day) != datetime.timedelta(hours=hours):
         day += DAY
     return day
 

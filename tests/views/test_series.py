@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from sessions_app.models import AuditEntry, Series, Session
-from tests.factories import make_room, make_session, make_site, make_supervisor, make_team
+from tests.factories import make_room, make_session, make_site, make_supervisor, make_team, noon_offset
 from tests.views.test_public import text
 from tests.views.test_supervise import next_weekday
 
@@ -291,11 +291,8 @@ def test_every_two_weeks_counts_weeks_from_the_first_dates_week(client, site, su
 
 def next_clock_change(zone, after: datetime.date) -> datetime.date:
     """Return the first date after `after` on which the zone's clocks change."""
-    def offset(day):
-        return datetime.datetime.combine(day, datetime.time(12), tzinfo=zone).utcoffset()
-
     day = after + datetime.timedelta(days=1)
-    while offset(day) == offset(day - datetime.timedelta(days=1)):
+    while noon_offset(day, zone) == noon_offset(day - datetime.timedelta(days=1), zone):
         day += datetime.timedelta(days=1)
     return day
 
