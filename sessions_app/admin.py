@@ -1,4 +1,4 @@
-"""The admin: how a supervisor sets up sites, rooms, sessions and the contract."""
+"""The admin: how a service administrator (a superuser) repairs data. Nobody else is let in (admin_site.py)."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
@@ -86,7 +86,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(admin.ModelAdmin):
-    """Raw counts, for correcting mistakes. Not logged: a log entry would time-stamp a tally (privacy rule 1)."""
+    """Raw counts, for a service administrator's repairs. Not logged: a log entry would time-stamp a tally (privacy rule 1)."""
 
     list_display = ("session", "staff_group", "seen", "not_seen")
     list_select_related = ("session__site",)

@@ -53,3 +53,38 @@ def _feedback(session):
 
     return Feedback.objects.get_or_create(site=session.site, comment="Walked comment",
                                           defaults={"week": week_of(session.starts_at.date())})[0]
+
+
+def admin_paths(*, session) -> dict[str, str]:
+    """Map every URL the admin answers to a path: each registered model's pages for a real row, and the rest."""
+    from django.contrib import admin
+    from django.contrib.contenttypes.models import ContentType
+
+    from sessions_app.models import Attendance, Contract
+
+    rows = {Attendance: Attendance.objects.get_or_create(session=session)[0], Contract: Contract.objects.first()}
+    paths = {name: reverse(f"admin:{name}") for name in
+             ("index", "login", "logout", "password_change", "password_change_done", "autocomplete", "jsi18n")}
+    paths["view_on_site"] = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(session).pk, session.pk])
+    paths["unknown"] = "/admin/no-such-page/"
+    for model, model_admin in admin.site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        paths[f"app_list {info[0]}"] = reverse("admin:app_list", args=[info[0]])
+        row = rows.get(model) or _admin_row(model, session)
+        paths[f"{info[0]}_{info[1]}_changelist"] = reverse("admin:%s_%s_changelist" % info)
+        paths[f"{info[0]}_{info[1]}_add"] = reverse("admin:%s_%s_add" % info)
+        key = row.pk if row is not None else 1
+        for page in ("history", "delete", "change"):
+            paths[f"{info[0]}_{info[1]}_{page}"] = reverse(f"admin:{info[0]}_{info[1]}_{page}", args=[key])
+        paths[f"{info[0]}_{info[1]} object"] = f"{paths['index']}{info[0]}/{info[1]}/{key}/"
+        if model._meta.model_name == "user":
+            paths["user password"] = reverse("admin:auth_user_password_change", args=[key])
+    return paths
+
+
+def _admin_row(model, session):
+    """Return a row of the model that the session leads to, or any row, or None."""
+    for value in (session, session.site, session.room, session.supervisor):
+        if isinstance(value, model):
+            return value
+    return model._default_manager.first()

@@ -122,7 +122,7 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
     _demo_account("manager", MANAGERS, password, display_name="Morgan Lee", role_title="Matron",
                   first_name="Morgan", last_name="Lee")
     supervisor = _demo_account("supervisor", SUPERVISORS, password, display_name="Sam Okafor",
-                               role_title="Senior Staff Nurse", first_name="Sam", last_name="Okafor", is_staff=True)
+                               role_title="Senior Staff Nurse", first_name="Sam", last_name="Okafor")
     site.supervisors.add(supervisor)
     if not Contract.objects.exists():
         Contract.objects.create(version=1, published_at=timezone.now(), **DEMO_CONTRACT)

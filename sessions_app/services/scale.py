@@ -214,7 +214,7 @@ def _supervisors(*, site: Site, count: int, password_hash: str) -> list[User]:
     """One supervisor a room, each in the Supervisors group and named on the site."""
     users = User.objects.bulk_create([
         User(username=f"supervisor-{site.slug}" + (f"-{k + 1}" if k else ""), password=password_hash,
-             display_name=f"Supervisor {k + 1} at {site.name}", role_title="Senior Staff Nurse", is_staff=True)
+             display_name=f"Supervisor {k + 1} at {site.name}", role_title="Senior Staff Nurse")
         for k in range(count)
     ])
     group = Group.objects.get_or_create(name=SUPERVISORS)[0]
