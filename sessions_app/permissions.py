@@ -40,6 +40,21 @@ def role_required(*roles: str):
     return decorator
 
 
+def supervised_site_ids(user) -> set[int]:
+    """Return the ids of the sites this person supervises at (read once per request)."""
+    if not user.is_authenticated:
+        return set()
+    ids = getattr(user, "_supervised_site_ids", None)
+    if ids is None:
+        ids = user._supervised_site_ids = set(user.supervised_sites.values_list("pk", flat=True))
+    return ids
+
+
+def supervises(user, site: Site) -> bool:
+    """Return whether this person is one of the site's supervisors (a role held per site)."""
+    return site.pk in supervised_site_ids(user)
+
+
 def sites_for(user) -> QuerySet[Site]:
     """Return the sites a user works on: managers and superusers see every site."""
     if has_role(user, "manager") or user.is_superuser:

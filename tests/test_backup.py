@@ -85,7 +85,7 @@ def seed_everything() -> None:
     session = Session.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
     session.audience_teams.add(team)
     Series.objects.get().audience_teams.add(team)
-    tally_press(session=session, action="arrived")
+    tally_press(actor=supervisor, session=session, action="arrived", now=session.starts_at)
     past = Session.objects.filter(attendance__isnull=False).first()
     AttendanceCorrection.objects.create(session=past, seen_before=5, not_seen_before=0, seen_after=6,
                                         not_seen_after=0, reason="One person was counted twice.")

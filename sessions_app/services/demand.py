@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from ..models import Attendance, Session, Site, User
+from .privacy import counts_hidden_for, outgrew_shown
 
 RECENT = 4
 OUTGROWN_AT = 2  # of the last RECENT sessions
@@ -41,17 +42,22 @@ def outgrew_supply(session: Session) -> bool:
     return session.not_seen > 0 or utilisation(session) > FULL_UTILISATION
 
 
-def past_sessions(*, sites: QuerySet[Site], now: datetime.datetime, weeks: int) -> list[Session]:
-    """Return the sessions that ended in the last `weeks` weeks, newest first, with their demand."""
+def _seen_by(session: Session, viewer: User) -> Session:
+    """Mark what this viewer may see of the session's counts (privacy rule 2, decided in privacy.py)."""
+    session.counts_hidden = counts_hidden_for(viewer, session.site)
+    session.utilisation = utilisation(session)
+    session.outgrew_shown = outgrew_shown(seen=session.seen, not_seen=session.not_seen,
+                                          outgrew=outgrew_supply(session), hidden=session.counts_hidden)
+    return session
+
+
+def past_sessions(*, sites: QuerySet[Site], now: datetime.datetime, weeks: int, viewer: User) -> list[Session]:
+    """Return the sessions that ended in the last `weeks` weeks, newest first, with their demand as the viewer sees it."""
     sessions = with_attendance(
         Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now,
                                            starts_at__gte=now - datetime.timedelta(weeks=weeks))
     ).select_related("site", "room", "supervisor").order_by("-starts_at", "-pk")
-    sessions = list(sessions)
-    for session in sessions:
-        session.utilisation = utilisation(session)
-        session.outgrew = outgrew_supply(session)
-    return sessions
+    return [_seen_by(session, viewer) for session in sessions]
 
 
 @dataclasses.dataclass
@@ -74,16 +80,20 @@ class Suggestion:
         return f"{reverse('supervise_session_add')}?{urlencode(query)}"
 
 
-def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.datetime) -> list[Suggestion]:
-    """Suggest an extra session where at least 2 of a site's last 4 sessions had people not seen or ran full."""
+def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.datetime,
+                       viewer: User) -> list[Suggestion]:
+    """Suggest an extra session where at least 2 of a site's last 4 sessions had people not seen or ran full.
+
+    Counted from what the viewer is shown of each session, so the card tells her nothing the tags don't.
+    """
     recent = with_attendance(Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now)).annotate(
         recency=Window(RowNumber(), partition_by=[F("site_id")], order_by=[F("starts_at").desc(), F("pk").desc()])
     ).filter(recency__lte=RECENT).select_related("site")
     by_site: dict[int, list[Session]] = {}
     for session in recent:
-        by_site.setdefault(session.site_id, []).append(session)
+        by_site.setdefault(session.site_id, []).append(_seen_by(session, viewer))
     outgrown_sites = {site_id: sessions for site_id, sessions in by_site.items()
-                      if sum(outgrew_supply(s) for s in sessions) >= OUTGROWN_AT}
+                      if sum(s.outgrew_shown for s in sessions) >= OUTGROWN_AT}
     if not outgrown_sites:
         return []
     busy_days = _days_with_sessions(site_ids=outgrown_sites, now=now)
@@ -92,7 +102,7 @@ def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.date
         site = sessions[0].site
         weekdays = {s.local_starts_at.weekday() for s in sessions}
         suggestions.append(Suggestion(
-            site=site, outgrown=sum(outgrew_supply(s) for s in sessions), of=len(sessions),
+            site=site, outgrown=sum(s.outgrew_shown for s in sessions), of=len(sessions),
             extra_on=_next_free_day(site=site, weekdays=weekdays, busy=busy_days.get(site_id, set()), now=now),
         ))
     return suggestions

@@ -18,11 +18,16 @@ from django.db.models import Case, Count, DateField, DurationField, ExpressionWr
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
-from .privacy import (HIDDEN, SHOWN, SMALL, Figure, figure, pending, suppress, threshold, total_of_small_cells,
-                      total_of_totals)
+from ..models.sessions import MAX_SESSION_LENGTH
+from .tally import CLOSES_AFTER
+from .privacy import (HIDDEN, Figure, figure, threshold, mean_publishable, pending, plan_means, protect, spread_publishable,
+                      total_of_small_cells, total_of_totals)
 from .versioned import VersionedCache, quoted_tables
 
 COMPARE_MONTHS = 6  # up to this many months each side of the start
+# A month's sessions can still be tallied after midnight: the last may end 4 hours into the next month and
+# take presses for an hour more. Its counts are published only once that is over.
+SESSIONS_SETTLE = MAX_SESSION_LENGTH + CLOSES_AFTER
 ENOUGH_MONTHS = 3  # fewer on either side and no comparison is made
 # Student's t at 97.5% for 1 to 10 degrees of freedom: at most 6 + 6 months give at most 10.
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
@@ -130,13 +135,13 @@ def _session_rows(*, sites: list[Site], months: list[datetime.date], now: dateti
         cursor.execute(sql, [threshold()] * 4 + list(inner_params))
         rows = cursor.fetchall()
     minutes_per_person = {site.pk: site.minutes_per_person for site in sites}
-    this_month = month_start(now.astimezone(zone).date())
+    this_month = month_start((now - SESSIONS_SETTLE).astimezone(zone).date())
     for site_id, month, held_count, cancelled, length, *measures in rows:
         month = _as_month(month)
         # PostgreSQL sums integers as numeric: read every count back as an int.
         totals = dict(zip(("seen", "not_seen"), zip(*[iter(int(value or 0) for value in measures)] * 3)))
         published = {
-            measure: pending(total) if month >= this_month else
+            measure: pending() if month >= this_month else
             total_of_small_cells(total=total, small_count=small_count, small_sum=small_sum)
             for measure, (total, small_count, small_sum) in totals.items()
         }
@@ -194,22 +199,11 @@ class PulseCell:
 
     @property
     def mean_publishable(self) -> bool:
-        """Whether the mean hides who gave other answers than the rest.
-
-        Each answer above “very low” adds at least 1 to the total over all-lowest, so a total only
-        a little above it says that fewer than 5 people answered anything else (a mean of 1.2 over
-        5 answers: one “low”, four “very low”); the same at the top.
-        """
-        above_lowest = self.score_sum - self.answers * SCORES[0]
-        below_highest = self.answers * SCORES[-1] - self.score_sum
-        least = threshold()
-        return all(gap == 0 or gap >= least for gap in (above_lowest, below_highest))
+        return self.answers > 0 and mean_publishable(self.answers, self.score_sum)
 
     @property
     def spread_publishable(self) -> bool:
-        """Every answer given by anyone was given by at least the threshold: else the spread and the mean give it away."""
-        least = threshold()
-        return all(count == 0 or count >= least for count in self.spread)
+        return spread_publishable(self.spread)
 
 
 @dataclasses.dataclass
@@ -219,24 +213,83 @@ class PulseMonth:
     spread: list[Figure] | None = None  # None where it is not published
 
 
-def _pulse_month(cell: PulseCell, published: Figure, spread_ok: bool) -> PulseMonth:
-    shown = published.shown and cell.answers > 0
+def _pulse_month(cell: PulseCell, published: Figure, *, mean_shown: bool, spread_shown: bool) -> PulseMonth:
+    shown = published.shown and cell.answers > 0 and mean_shown
     return PulseMonth(
         answers=published,
-        mean=cell.score_sum / cell.answers if shown and cell.mean_publishable else None,
-        spread=[Figure(count) for count in cell.spread] if shown and spread_ok else None,
+        mean=cell.score_sum / cell.answers if shown else None,
+        spread=[Figure(count) for count in cell.spread] if shown and spread_shown else None,
     )
+
+
+@dataclasses.dataclass
+class SitePulse:
+    """One site's month of answers, with one plan of what may show, used by every view of it."""
+
+    teams: dict  # team id (None: preferred not to say) -> PulseCell
+    counts: dict  # team id -> Figure
+    total: PulseCell
+    total_count: Figure
+    means_shown: set
+    total_mean_shown: bool
+
+    @classmethod
+    def plan(cls, rows: dict) -> "SitePulse":
+        teams = {key: _cell([figures]) for key, figures in rows.items()}
+        counts, total_shown = protect({key: cell.answers for key, cell in teams.items()})
+        total = PulseCell.total(teams.values())
+        total_count = figure(total.answers)
+        if total_count.shown and not total_shown:
+            total_count = Figure(total.answers, HIDDEN)
+        # Those who preferred not to say are never shown alone: their figures are the site's less the teams'.
+        alone = {key for key, cell in teams.items() if key is not None and counts[key].shown and cell.mean_publishable}
+        means_shown, total_mean_shown = plan_means(
+            {key: (cell.answers, cell.score_sum) for key, cell in teams.items()}, alone=alone,
+            total_shown=total_count.shown and total.mean_publishable)
+        return cls(teams, counts, total, total_count, means_shown, total_mean_shown)
+
+    @property
+    def total_spread_shown(self) -> bool:
+        """Every team shown, and no score given by fewer than the threshold in any team (or in the whole)."""
+        return (self.total_mean_shown and all(count.shown for count in self.counts.values())
+                and all(cell.spread_publishable for cell in self.teams.values()) and self.total.spread_publishable)
+
+    @property
+    def mean_known(self) -> bool:
+        return self.total.answers == 0 or self.total_mean_shown
+
+    def team_month(self, team_id: int) -> PulseMonth:
+        if team_id not in self.teams:
+            return PulseMonth()
+        cell = self.teams[team_id]
+        mean_shown = team_id in self.means_shown
+        return _pulse_month(cell, self.counts[team_id], mean_shown=mean_shown,
+                            spread_shown=mean_shown and cell.spread_publishable)
+
+    def site_month(self) -> PulseMonth:
+        return _pulse_month(self.total, self.total_count, mean_shown=self.total_mean_shown,
+                            spread_shown=self.total_spread_shown)
+
+
+def _sites_month(parts: list[SitePulse]) -> PulseMonth:
+    """Add up several sites' months: a figure shows only where every site's does, so it adds nothing."""
+    total = PulseCell.total(part.total for part in parts)
+    return _pulse_month(total, total_of_totals([part.total_count for part in parts]),
+                        mean_shown=all(part.mean_known for part in parts),
+                        spread_shown=all(part.total.answers == 0 or part.total_spread_shown for part in parts))
 
 
 def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.date],
                  now: datetime.datetime) -> dict[datetime.date, PulseMonth]:
     """Return the pulse per month for the sites, or one team of them, with rule 2 applied across teams.
 
-    Suppression is planned over every team of every site in one pass, so the same cell is hidden
-    whichever view shows it, and no site total minus the other teams gives a small team away. A
-    week counts in the month its Monday is in, so a month is published once its last week has ended.
+    Suppression is planned over every team of a site in one pass (SitePulse), so the same cell is hidden
+    whichever view shows it, and no site total less the other teams gives a small team or a withheld
+    mean away. A week counts in the month its Monday is in, so a month is published once its last week
+    has ended at every site shown, each in its own time zone.
     """
-    this_week = week_of(now.astimezone(_zone(sites)).date())
+    this_week = {site.pk: week_of(now.astimezone(site.zone).date()) for site in sites}
+    shown_sites = sites if team is None else [site for site in sites if site.pk == team.site_id]
     scores = [f"score_{score}" for score in SCORES]
     rows = (
         Pulse.objects.filter(site__in=sites, week__gte=months[0], week__lt=add_months(months[-1], 1))
@@ -255,35 +308,20 @@ def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.
         if month not in months_read:
             months_read[month] = _as_month(month)
         cells.setdefault(months_read[month], {}).setdefault(site_id, {})[team_id] = figures
-    least = threshold()
     result = {}
     for month in months:
-        by_site = cells.get(month, {})
-        if this_week <= week_of(add_months(month, 1) - datetime.timedelta(days=1)):
-            result[month] = _pending_pulse(by_site, team)
+        last_week = week_of(add_months(month, 1) - datetime.timedelta(days=1))
+        if any(this_week[site.pk] <= last_week for site in shown_sites):
+            result[month] = PulseMonth(answers=pending())
             continue
-        site_months = []
-        for site in sites if team is None else [site for site in sites if site.pk == team.site_id]:
-            teams = by_site.get(site.pk, {})
-            answers = {key: figures[0] for key, figures in teams.items()}
-            small, secondary, total_shown = suppress(answers)
-            site_cell = _cell(teams.values())
-            site_figure = figure(site_cell.answers)
-            if site_figure.shown and not total_shown:
-                site_figure = Figure(site_cell.answers, HIDDEN)
-            # Every team shown, and no score given by fewer than the threshold in any team.
-            team_spreads_ok = not small and not secondary and all(
-                count == 0 or count >= least for figures in teams.values() for count in figures[2:])
-            if team is not None:
-                cell = _cell([teams[team.pk]] if team.pk in teams else [])
-                published = Figure(0) if team.pk not in teams else Figure(
-                    cell.answers, SMALL if team.pk in small else HIDDEN if team.pk in secondary else SHOWN)
-                result[month] = _pulse_month(cell, published, cell.spread_publishable)
-            site_months.append((site_cell, site_figure, team_spreads_ok and site_cell.spread_publishable))
-        if team is None:
-            total = PulseCell.total(cell for cell, _, _ in site_months)
-            published = site_months[0][1] if len(sites) == 1 else total_of_totals([f for _, f, _ in site_months])
-            result[month] = _pulse_month(total, published, all(ok for _, _, ok in site_months))
+        by_site = cells.get(month, {})
+        plans = [SitePulse.plan(by_site.get(site.pk, {})) for site in shown_sites]
+        if team is not None:
+            result[month] = plans[0].team_month(team.pk)
+        elif len(plans) == 1:
+            result[month] = plans[0].site_month()
+        else:
+            result[month] = _sites_month(plans)
     return result
 
 
@@ -294,12 +332,6 @@ def _cell(rows) -> PulseCell:
         return PulseCell()
     sums = [sum(column) for column in zip(*rows)]
     return PulseCell(sums[0], sums[1], tuple(sums[2:]))
-
-
-def _pending_pulse(by_site: dict, team: Team | None) -> PulseMonth:
-    answers = [figures[0] for teams in by_site.values() for key, figures in teams.items()
-               if team is None or key == team.pk]
-    return PulseMonth(answers=pending(sum(answers)))
 
 
 # Sickness absence
@@ -372,15 +404,17 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
     It moves with any session at the sites added, changed, cancelled, deleted or started; with the
     attendance of any session before this month and any correction, and any pulse answer before this week (later ones
     are not published yet, so a tally on now or this week's answers leave it alone); with any
-    sickness record, site or team; and with the date in each site's zone, which decides what has ended.
+    sickness record, site or team; and with the date in each site's zone, and the date a month's sessions
+    have settled by, which decide what has ended.
     """
     zones = sorted({site.time_zone for site in sites})
     days = tuple(now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
+    settled = tuple((now - SESSIONS_SETTLE).astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
     # Counted generously: from the latest month start in any of the zones, plus a day.
     month_starts = [datetime.datetime.combine(month_start(day), datetime.time(), tzinfo=zoneinfo.ZoneInfo(zone))
                     for zone, day in zip(zones, days)]
     attendance_before = max(month_starts) + datetime.timedelta(days=1)
-    this_week = week_of(now.astimezone(_zone(sites)).date())
+    this_week = min(week_of(day) for day in days)
     session, attendance, correction, pulse, sickness, site, team = quoted_tables(
         Session, Attendance, AttendanceCorrection, Pulse, SicknessRecord, Site, Team)
     ids = [site.pk for site in sites]
@@ -417,7 +451,7 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
     with connections["default"].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return (days, this_week, *(str(value) for value in row))
+    return (days, settled, this_week, *(str(value) for value in row))
 
 
 @dataclasses.dataclass

@@ -17,7 +17,7 @@ import math
 
 from django.conf import settings
 
-from ..permissions import has_role
+from ..permissions import supervises
 
 SHOWN, SMALL, HIDDEN, PENDING = "shown", "small", "hidden", "pending"
 
@@ -36,6 +36,15 @@ class Figure:
     @property
     def shown(self) -> bool:
         return self.state == SHOWN
+
+    @property
+    def is_zero(self) -> bool:
+        """Whether it is a published nought: nobody, which identifies nobody."""
+        return self.shown and self.value == 0
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == PENDING
 
     @property
     def number(self) -> int | None:
@@ -139,13 +148,18 @@ def small_cells_pinned(hidden_sum: int, count: int) -> bool:
     return count == 1 or low == high or hidden_sum in (count * low, count * high)
 
 
-def pending(value: int) -> Figure:
-    """Return a count for a period that has not ended: not published until it has."""
-    return Figure(value, PENDING)
+def pending() -> Figure:
+    """Return a count for a period that has not ended: not published, and not carried, until it has."""
+    return Figure(0, PENDING)
 
 
 def total_of_totals(parts: list[Figure]) -> Figure:
-    """Return a total over published totals: shown only when every part is shown, so it adds nothing."""
+    """Return a total over published totals: shown only when every part is shown, so it adds nothing.
+
+    While any part's period has not ended (a site in a later time zone), the total has not either.
+    """
+    if any(part.state == PENDING for part in parts):
+        return pending()
     value = sum(part.value for part in parts)
     if 0 < value < threshold():
         return Figure(value, SMALL)
@@ -154,12 +168,128 @@ def total_of_totals(parts: list[Figure]) -> Figure:
     return Figure(value, HIDDEN)
 
 
-def counts_hidden_for(user) -> bool:
-    """Return whether small counts are hidden from this person: managers who do not supervise."""
-    return has_role(user, "manager") and not has_role(user, "supervisor")
+# Means. A mean over n answers of 1 to 5 gives their sum; beside a total's mean and the other groups'
+# means, a withheld group's sum is the difference. Means get secondary suppression as counts do.
+
+LOWEST, HIGHEST = 1, 5
+
+
+def mean_publishable(count: int, score_sum: int) -> bool:
+    """Return whether a mean hides who gave other answers than the rest.
+
+    Each answer above the lowest adds at least 1 to the total over all-lowest, so a total only a
+    little above it says that fewer than 5 people answered anything else (a mean of 1.2 over 5
+    answers: one “low”, four “very low”); the same at the top.
+    """
+    above_lowest, below_highest = score_sum - count * LOWEST, count * HIGHEST - score_sum
+    return all(gap == 0 or gap >= threshold() for gap in (above_lowest, below_highest))
+
+
+def spread_publishable(spread) -> bool:
+    """Return whether a spread of answers may show: every answer given by anyone was given by at least the threshold."""
+    return all(count == 0 or count >= threshold() for count in spread)
+
+
+Intervals = list[tuple[int, int]]  # disjoint, sorted, both ends included
+
+
+def _merged(intervals) -> Intervals:
+    merged: Intervals = []
+    for low, high in sorted(i for i in intervals if i[0] <= i[1]):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _plus(a: Intervals, b: Intervals) -> Intervals:
+    return _merged((la + lb, ha + hb) for la, ha in a for lb, hb in b)
+
+
+def _size_within(a: Intervals, low: int, high: int) -> int:
+    return sum(max(0, min(h, high) - max(l, low) + 1) for l, h in a)
+
+
+def possible_sums(count: int, publishable: bool) -> Intervals:
+    """Return the score sums a reader who knows the count, and whether its mean passes the rule, could suppose."""
+    low, high, near = count * LOWEST, count * HIGHEST, threshold() - 1
+    failing = _merged([(low + 1, min(high, low + near)), (max(low, high - near), high - 1)])
+    if not publishable:
+        return failing
+    passing, start = [], low
+    for f_low, f_high in failing:
+        passing.append((start, f_low - 1))
+        start = f_high + 1
+    return _merged(passing + [(start, high)])
+
+
+def sum_pinned(hidden: dict, protected) -> bool:
+    """Return whether the known sum of the hidden groups' score sums fixes any protected group's sum.
+
+    `hidden` maps each group not shown to (count, score sum). The reader is granted every count and
+    whether each mean passes the rule (more than a page says), so what is safe here is safe on the page.
+    """
+    known = sum(score_sum for _, score_sum in hidden.values())
+    options = {key: possible_sums(count, mean_publishable(count, score_sum))
+               for key, (count, score_sum) in hidden.items()}
+    for key in protected:
+        if key not in hidden:
+            continue
+        others: Intervals = [(0, 0)]
+        for other, sums in options.items():
+            if other != key:
+                others = _plus(others, sums)
+        # The group's sum is `known` less the others' sum: count the values both allow.
+        candidates = sum(_size_within(options[key], known - high, known - low) for low, high in others)
+        if candidates == 1:
+            return True
+    return False
+
+
+def plan_means(groups: dict, *, alone: set, total_shown: bool) -> tuple[set, bool]:
+    """Return the groups whose mean may show beside the total's, and whether the total's mean may show.
+
+    `groups` maps every group of a whole (teams, and those who preferred not to say) to (count, score
+    sum); `alone` holds those whose mean would show on its own, and `total_shown` whether the total's
+    would. Any group with answers whose mean is not shown is then known only as part of the total less
+    the others. While that pins a protected group's sum (a count below the threshold, or a mean the
+    rule withholds), the smallest shown group is hidden too; when none is left, the total's mean is withheld.
+    """
+    shown = set(alone)
+    if not total_shown:
+        return shown, False
+    protected = {key for key, (count, score_sum) in groups.items()
+                 if 0 < count < threshold() or (count and not mean_publishable(count, score_sum))}
+    while True:
+        hidden = {key: value for key, value in groups.items() if key not in shown and value[0]}
+        if not protected or not sum_pinned(hidden, protected):
+            return shown, True
+        candidates = sorted((groups[key][0], order) for order, key in enumerate(groups) if key in shown)
+        if not candidates:
+            return shown, False
+        shown.discard(list(groups)[candidates[0][1]])
+
+
+def counts_hidden_for(user, site) -> bool:
+    """Return whether a site's small session counts are hidden from this person: all but its own supervisors.
+
+    A service administrator (superuser) can read the database anyway, so is shown them.
+    """
+    return not (user.is_superuser or supervises(user, site))
 
 
 def people(count: int, *, hidden: bool) -> int | str:
     """Return a count of people as the person may see it: the number, or “fewer than 5”."""
     published = figure(count)
     return str(published) if hidden and published.state == SMALL else count
+
+
+def outgrew_shown(*, seen: int, not_seen: int, outgrew: bool, hidden: bool) -> bool:
+    """Return whether “outgrew supply” may be said of a session to a viewer who sees its counts or not.
+
+    It means not seen above 0 or utilisation above 90%. Where seen shows as “fewer than 5”, the
+    second would narrow it down, so only the first may say so; anything counted from these tags
+    (the extra-session suggestion) then says no more than the tags do.
+    """
+    return outgrew and (not_seen > 0 or not hidden or figure(seen).shown)

@@ -7,12 +7,14 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import AuditEntry, Room, Session, Site, Team, User
+from ..models import AuditEntry, Room, Session, Site, TallyStep, Team, User
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 
 LUNCH_MARGIN = datetime.timedelta(minutes=30)
 OVERLAP_MESSAGE = "This room or supervisor already has a session at that time. Choose another room or time."
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+ENDED_MESSAGE = ("This session has ended, so it cannot be cancelled or moved: its counts are part of its month's "
+                 "figures. If the counts are wrong, correct the totals on the session's page and give a reason.")
 
 
 def lunch_window(*, site: Site, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -54,6 +56,12 @@ def _save_checked(session: Session) -> None:
         session.save()
 
 
+def _refuse_ended(sessions: list[Session]) -> None:
+    # A published month's figures change only through audited corrections.
+    if any(session.ends_at <= timezone.now() for session in sessions):
+        raise ValidationError(ENDED_MESSAGE, code="ended")
+
+
 def _refuse_past(starts_at: datetime.datetime) -> None:
     if starts_at < timezone.now():
         raise ValidationError("A session cannot start in the past. Choose a later date or time.", code="past")
@@ -86,11 +94,13 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
 
 def sessions_cancel(*, actor: User, sessions: list[Session], reason: str) -> None:
     """Cancel sessions in one statement, with one audit entry each; every row stays for calendars and reports."""
+    _refuse_ended(sessions)
     before = {s.pk: session_snapshot(s) for s in sessions}
     Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
         status=Session.Status.CANCELLED, cancel_reason=reason[:200], waiting=0, in_session=0,
         sequence=F("sequence") + 1, updated_at=timezone.now(),
     )
+    TallyStep.objects.filter(session__in=[s.pk for s in sessions]).delete()  # it can no longer be tallied
     for session in sessions:
         session.status, session.cancel_reason = Session.Status.CANCELLED, reason[:200]
         session.waiting = session.in_session = 0
@@ -107,6 +117,7 @@ def session_move(*, actor: User, session: Session, starts_at: datetime.datetime,
     """Move a session to a new time or room, keeping its identity (calendars update, not duplicate)."""
     if session.is_cancelled:
         raise ValidationError("This session is cancelled. Add a new session instead.", code="cancelled")
+    _refuse_ended([session])
     _refuse_past(starts_at)
     before = session_snapshot(session)
     session.starts_at, session.ends_at = starts_at, ends_at

@@ -1,17 +1,56 @@
 """Counting during a session: anonymous, one hand, and safe when two devices press at once.
 
 Every count changes with F() in a conditional UPDATE, so concurrent presses add up and a
-count can never go below zero.
+count can never go below zero. The tally is open only around the session and only to the site's
+supervisors; afterwards counts change only by an audited correction, so a published month cannot
+be probed by pressing and watching its total.
 """
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
+from django.utils import timezone
 
 from ..models import Attendance, AttendanceCorrection, Session, TallyStep, User
+from ..permissions import supervises
 from .audit import audit_record
 
 Action = TallyStep.Action
 BUSY_AT, VERY_BUSY_AT = 2, 5
+OPENS_BEFORE = datetime.timedelta(minutes=30)
+CLOSES_AFTER = datetime.timedelta(minutes=60)
+TALLY_CLOSED = ("The tally is open from 30 minutes before the session starts until an hour after it ends. "
+                "To change the counts after that, correct the totals and give a reason.")
+NOT_SUPERVISOR = "Only the site's supervisors can count people at its sessions."
+CORRECT_AFTER_END = "Totals can be corrected once the session has ended."
+
+
+def tally_is_open(*, session: Session, now: datetime.datetime) -> bool:
+    """Return whether presses are taken now: from 30 minutes before the start to an hour after the end."""
+    return (not session.is_cancelled
+            and session.starts_at - OPENS_BEFORE <= now < session.ends_at + CLOSES_AFTER)
+
+
+def tally_may_press(*, actor: User, session: Session, now: datetime.datetime) -> bool:
+    """Return whether this person may press the tally of this session now."""
+    return supervises(actor, session.site) and tally_is_open(session=session, now=now)
+
+
+def _refuse_unless_open(*, actor: User, session: Session, now: datetime.datetime) -> None:
+    if not supervises(actor, session.site):
+        raise ValidationError(NOT_SUPERVISOR, code="not_supervisor")
+    if session.is_cancelled:
+        raise ValidationError("This session is cancelled.", code="cancelled")
+    if not tally_is_open(session=session, now=now):
+        raise ValidationError(TALLY_CLOSED, code="closed")
+
+
+def tally_steps_forget(*, now: datetime.datetime) -> int:
+    """Delete the steps of sessions that can no longer be tallied: their order of presses is not kept."""
+    closed = Q(session__ends_at__lte=now - CLOSES_AFTER) | Q(session__status=Session.Status.CANCELLED)
+    deleted, _ = TallyStep.objects.filter(closed).delete()
+    return deleted
 
 
 def _bump_attendance(session: Session, staff_group: str, field: str, by: int) -> None:
@@ -31,10 +70,12 @@ def _bump_session(session: Session, **changes: int) -> bool:
 
 
 @transaction.atomic
-def tally_press(*, session: Session, action: str, staff_group: str = "") -> None:
-    """Apply one press; raise ValidationError when it makes no sense (nobody waiting, nobody being seen)."""
-    if session.is_cancelled:
-        raise ValidationError("This session is cancelled.", code="cancelled")
+def tally_press(*, actor: User, session: Session, action: str, staff_group: str = "",
+                now: datetime.datetime | None = None) -> None:
+    """Apply one press; raise ValidationError when it is refused or makes no sense (nobody waiting)."""
+    now = now or timezone.now()
+    _refuse_unless_open(actor=actor, session=session, now=now)
+    tally_steps_forget(now=now)
     if action == Action.ARRIVED:
         _bump_session(session, waiting=1)
     elif action == Action.STARTED:
@@ -54,8 +95,9 @@ def tally_press(*, session: Session, action: str, staff_group: str = "") -> None
 
 
 @transaction.atomic
-def tally_undo(*, session: Session) -> TallyStep | None:
+def tally_undo(*, actor: User, session: Session, now: datetime.datetime | None = None) -> TallyStep | None:
     """Reverse the last press, if any; return it."""
+    _refuse_unless_open(actor=actor, session=session, now=now or timezone.now())
     step = TallyStep.objects.select_for_update().filter(session=session).order_by("-pk").first()
     if step is None:
         return None
@@ -79,8 +121,13 @@ def tally_totals(*, session: Session) -> dict[str, int]:
 
 
 @transaction.atomic
-def tally_correct(*, actor: User, session: Session, seen: int, not_seen: int, reason: str) -> None:
+def tally_correct(*, actor: User, session: Session, seen: int, not_seen: int, reason: str,
+                  now: datetime.datetime | None = None) -> None:
     """Set a finished session's totals by hand, keeping the reason and the numbers before."""
+    if not supervises(actor, session.site):
+        raise ValidationError(NOT_SUPERVISOR, code="not_supervisor")
+    if session.ends_at > (now or timezone.now()):
+        raise ValidationError(CORRECT_AFTER_END, code="not_ended")
     if not reason.strip():
         raise ValidationError("Give a reason for the correction.", code="reason")
     if seen < 0 or not_seen < 0:
@@ -88,6 +135,7 @@ def tally_correct(*, actor: User, session: Session, seen: int, not_seen: int, re
     before = tally_totals(session=session)
     # Corrections replace the group breakdown with one ungrouped row: the totals are what was checked.
     Attendance.objects.filter(session=session).delete()
+    TallyStep.objects.filter(session=session).delete()
     Attendance.objects.create(session=session, seen=seen, not_seen=not_seen)
     AttendanceCorrection.objects.create(
         session=session, seen_before=before["seen"], not_seen_before=before["not_seen"],

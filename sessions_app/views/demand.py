@@ -11,7 +11,6 @@ from ..models import User
 from ..permissions import has_role, role_required, sites_for
 from ..services import demand as demand_service
 from ..services.audit import audit_record
-from ..services.privacy import counts_hidden_for, figure
 from .supervise import ROLES, errors_sentence
 
 PAST_WEEKS = 12
@@ -33,18 +32,13 @@ def demand(request):
     sites = sites_for(request.user)
     this_monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
     supervisors = _supervisors_shown(request.user)
-    past = demand_service.past_sessions(sites=sites, now=now, weeks=PAST_WEEKS)
-    hidden = counts_hidden_for(request.user)
-    for session in past:
-        # "Outgrew supply" means not seen above 0 or utilisation above 90%: where seen is hidden,
-        # the second would give it away, so only the first may show.
-        session.outgrew_shown = session.outgrew and (session.not_seen > 0 or not hidden or figure(session.seen).shown)
+    past = demand_service.past_sessions(sites=sites, now=now, weeks=PAST_WEEKS, viewer=request.user)
     hours = demand_service.hours_off_the_floor(
         supervisors=supervisors, first_week=this_monday - datetime.timedelta(weeks=HOURS_WEEKS_BEFORE),
         weeks=HOURS_WEEKS_BEFORE + HOURS_WEEKS_AFTER,
     )
     return render(request, "supervise/demand.html", {
-        "suggestions": demand_service.demand_suggestions(sites=sites, now=now),
+        "suggestions": demand_service.demand_suggestions(sites=sites, now=now, viewer=request.user),
         "past": past,
         "past_weeks": PAST_WEEKS,
         "hours": [(person, hours[person.pk]) for person in supervisors],

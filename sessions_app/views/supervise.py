@@ -2,7 +2,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomForm, SessionForm, TallyForm
 from ..models import Room, Session
-from ..permissions import role_required, sites_for
+from ..permissions import role_required, sites_for, supervises
 from ..services import demand, publishing, scheduling, tally
 from ..services.privacy import counts_hidden_for, people
 from ..services.listing import sessions_by_week
@@ -89,11 +89,13 @@ def home(request):
         "sites": sites,
         "current": current,
         "current_is_on": current_is_on,
+        "may_tally": current is not None and tally.tally_may_press(actor=request.user, session=current, now=now),
+        "counts_hidden": current is not None and counts_hidden_for(request.user, current.site),
         "totals": tally.tally_totals(session=current) if current else None,
         "tally_form": TallyForm(),
         "calendar": sessions_by_week(sessions=sessions),
         "warnings_count": sum(bool(s.warnings) for s in sessions),
-        "suggestions": demand.demand_suggestions(sites=sites, now=now),
+        "suggestions": demand.demand_suggestions(sites=sites, now=now, viewer=request.user),
         "handovers": _handovers(sites, now),
         "now": now,
     })
@@ -146,10 +148,14 @@ def session_detail(request, pk: int):
     now = timezone.now()
     totals = tally.tally_totals(session=session)
     session.seen, session.not_seen = totals["seen"], totals["not_seen"]
+    counts_hidden = counts_hidden_for(request.user, session.site)
     return render(request, "supervise/session.html", {
         "session": session,
         "now": now,
         "totals": totals,
+        "counts_hidden": counts_hidden,
+        "may_tally": tally.tally_may_press(actor=request.user, session=session, now=now),
+        "may_correct": supervises(request.user, session.site) and session.ends_at <= now,
         "utilisation": demand.utilisation(session),
         "busyness": tally.busyness(session.waiting),
         "tally_form": TallyForm(),
@@ -163,17 +169,19 @@ def session_detail(request, pk: int):
 @require_POST
 @role_required(*ROLES)
 def session_tally(request, pk: int):
-    """Who may use it: supervisors and managers of the site. One tally press (plain POST, or fetch with JS)."""
+    """Who may use it: supervisors of the session's site, while it runs. One press (plain POST, or fetch with JS)."""
     session = _my_session(request, pk)
+    if not supervises(request.user, session.site):
+        raise PermissionDenied(tally.NOT_SUPERVISOR)
     form = TallyForm(request.POST)
     message = ""
     if form.is_valid():
         try:
             if form.cleaned_data["action"] == "undo":
-                step = tally.tally_undo(session=session)
+                step = tally.tally_undo(actor=request.user, session=session)
                 message = f"Undone: {step.get_action_display().lower()}." if step else "There is nothing to undo."
             else:
-                tally.tally_press(session=session, action=form.cleaned_data["action"],
+                tally.tally_press(actor=request.user, session=session, action=form.cleaned_data["action"],
                                   staff_group=form.cleaned_data["staff_group"])
                 message = "Counted."
         except ValidationError as error:
@@ -182,7 +190,7 @@ def session_tally(request, pk: int):
         message = errors_sentence(form)
     session.refresh_from_db(fields=["waiting", "in_session"])
     if request.headers.get("Accept") == "application/json":
-        hidden = counts_hidden_for(request.user)
+        hidden = counts_hidden_for(request.user, session.site)
         counts = {"waiting": session.waiting, "in_session": session.in_session, **tally.tally_totals(session=session)}
         return JsonResponse({"message": message, **{name: people(n, hidden=hidden) for name, n in counts.items()}})
     messages.info(request, message)
@@ -255,12 +263,18 @@ def session_room_booking(request, pk: int):
 @require_POST
 @role_required(*ROLES)
 def session_correct(request, pk: int):
-    """Who may use it: supervisors and managers of the site. Correct a finished session's totals."""
+    """Who may use it: supervisors of the session's site, once it has ended. Correct its totals."""
     session = _my_session(request, pk)
+    if not supervises(request.user, session.site):
+        raise PermissionDenied(tally.NOT_SUPERVISOR)
     form = CorrectionForm(request.POST)
     if form.is_valid():
-        tally.tally_correct(actor=request.user, session=session, **form.cleaned_data)
-        messages.success(request, "Totals corrected. The reason is kept with the session.")
+        try:
+            tally.tally_correct(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Totals corrected. The reason is kept with the session.")
     else:
         messages.error(request, errors_sentence(form))
     return redirect("supervise_session", pk=session.pk)

@@ -35,7 +35,8 @@ def test_seed_demo_creates_the_case_study_site():
     finished = Session.objects.filter(ends_at__lte=timezone.now())
     assert finished.exists() and all(session.attendance.exists() for session in finished)
     assert not Attendance.objects.filter(session__ends_at__gt=timezone.now()).exists()
-    [suggestion] = demand_suggestions(sites=Site.objects.all(), now=timezone.now())
+    [suggestion] = demand_suggestions(sites=Site.objects.all(), now=timezone.now(),
+                                      viewer=User.objects.get(username="supervisor"))
     assert suggestion.site == site
     assert {(s.local_starts_at.hour, s.local_starts_at.minute, s.local_ends_at.hour) for s in Session.objects.all()} == {
         (11, 30, 13)

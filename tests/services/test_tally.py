@@ -5,7 +5,7 @@ from django.db import close_old_connections, connection
 
 from sessions_app.models import Session
 from sessions_app.services.tally import busyness, tally_press, tally_undo
-from tests.factories import make_session
+from tests.factories import make_session, make_supervisor
 from tests.marks import postgres_only
 
 
@@ -18,13 +18,14 @@ def test_busyness_words(waiting, expected):
 @pytest.mark.django_db
 def test_undo_with_nothing_to_undo_changes_nothing():
     session = make_session()
-    assert tally_undo(session=session) is None
+    assert tally_undo(actor=make_supervisor(session.site), session=session, now=session.starts_at) is None
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_concurrent_presses_count_fifty():
     session = make_session()
+    supervisor = make_supervisor(session.site)
     barrier = threading.Barrier(10)
     errors = []
 
@@ -32,7 +33,8 @@ def test_fifty_concurrent_presses_count_fifty():
         try:
             barrier.wait()
             for _ in range(5):
-                tally_press(session=Session.objects.get(pk=session.pk), action="arrived")
+                tally_press(actor=supervisor, session=Session.objects.get(pk=session.pk), action="arrived",
+                            now=session.starts_at)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:

@@ -1,32 +1,40 @@
-"""Every URL the project resolves, tried by each of the cast. A new URL must be added to the table."""
+"""Every URL the project resolves, the admin's included, tried by each of the cast. A new URL must be added to the table."""
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_contract, make_series_session, make_session, make_user
-from tests.url_walk import named_patterns, url_paths
+from tests.url_walk import admin_paths, named_patterns, url_paths
 
 pytestmark = pytest.mark.django_db
 
 ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER = "anonymous", "no role", "supervisor", "other site", "manager"
-CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER]
+ADMINISTRATOR = "service administrator"  # a superuser: the admin is hers alone
+CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER, ADMINISTRATOR]
 SIGN_IN = "sign in"  # a redirect to the sign-in page
 
 PUBLIC = {who: 200 for who in CAST}
-WORKSPACE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200}
-THIS_SITE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200}
+# A service administrator passes every role check (as a manager does) but supervises no site.
+WORKSPACE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200, ADMINISTRATOR: 200}
+THIS_SITE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200, ADMINISTRATOR: 200}
 POST_ONLY = {who: 405 for who in CAST}  # a GET is refused before anything else
-MANAGERS_ONLY = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 403, OTHER_SUPERVISOR: 403, MANAGER: 200}
-POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302}
+MANAGERS_ONLY = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 403, OTHER_SUPERVISOR: 403, MANAGER: 200,
+                 ADMINISTRATOR: 200}
+POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302, ADMINISTRATOR: 302}
+# The tally and corrections: the site's own supervisors only (privacy rule 2 against insiders).
+SUPERVISORS_OF_THE_SITE = {**POSTED, MANAGER: 403, ADMINISTRATOR: 403}
 
 # What an empty POST (with a valid CSRF token) gives each of the cast: a form with its errors (200),
 # an action sent back with a message (302), or refused before anything is read.
 GET_ONLY = {who: 405 for who in CAST}
 PUBLIC_FORM = {who: 200 for who in CAST}
-WORKSPACE_FORM = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200}
-THIS_SITE_FORM = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200}
-THIS_SITE_ACTION = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302}
+WORKSPACE_FORM = WORKSPACE
+THIS_SITE_FORM = THIS_SITE
+THIS_SITE_ACTION = POSTED
 MANAGERS_FORM = MANAGERS_ONLY
-MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302}
+MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302, ADMINISTRATOR: 302}
 
 EXPECTED_POST = {
     "upcoming": GET_ONLY, "session_detail": GET_ONLY, "contract": GET_ONLY, "contract_version": GET_ONLY,
@@ -49,9 +57,9 @@ EXPECTED_POST = {
     "supervise_series": THIS_SITE_FORM,
     "supervise_series_cancel": THIS_SITE_FORM,
     "supervise_room_edit": THIS_SITE_FORM,
-    "supervise_tally": THIS_SITE_ACTION,
+    "supervise_tally": SUPERVISORS_OF_THE_SITE,
     "supervise_room_booking": THIS_SITE_ACTION,
-    "supervise_correct": THIS_SITE_ACTION,
+    "supervise_correct": SUPERVISORS_OF_THE_SITE,
     "supervise_feedback_review": THIS_SITE_ACTION,
     "supervise_target": MANAGERS_ACTION,
     "insights_service_start": MANAGERS_FORM,
@@ -112,7 +120,7 @@ EXPECTED = {
 @pytest.fixture
 def cast(site, supervisor, manager, other_supervisor):
     return {ANON: None, NO_ROLE: make_user(), SUPERVISOR: supervisor, OTHER_SUPERVISOR: other_supervisor,
-            MANAGER: manager}
+            MANAGER: manager, ADMINISTRATOR: make_user(is_superuser=True, is_staff=True)}
 
 
 def test_every_url_is_in_the_tables():
@@ -169,17 +177,17 @@ def test_every_url_answers_each_role_as_the_table_says(client, site, cast, who):
 
 
 @pytest.mark.parametrize("who", CAST)
-@pytest.mark.parametrize("name, data", [
-    ("supervise_tally", {"action": "arrived"}),
-    ("supervise_room_booking", {"room_booking": "requested"}),
-    ("supervise_correct", {"seen": 1, "not_seen": 0, "reason": "Miscounted"}),
+@pytest.mark.parametrize("name, data, started", [
+    ("supervise_tally", {"action": "arrived"}, datetime.timedelta(minutes=-10)),
+    ("supervise_room_booking", {"room_booking": "requested"}, datetime.timedelta(days=2)),
+    ("supervise_correct", {"seen": 1, "not_seen": 0, "reason": "Miscounted"}, datetime.timedelta(hours=-3)),
 ])
-def test_posting_changes_answers_each_role_as_the_table_says(client, site, cast, who, name, data):
-    session = make_session(site=site, room=site.rooms.first())
+def test_posting_changes_answers_each_role_as_the_table_says(client, site, cast, who, name, data, started):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() + started)
     if cast[who] is not None:
         client.force_login(cast[who])
     response = client.post(reverse(name, args=[session.pk]), data)
-    expected = POSTED[who]
+    expected = EXPECTED_POST[name][who]
     if expected == SIGN_IN:
         assert response.status_code == 302 and response.url.startswith("/sign-in/?next=")
     else:
@@ -203,7 +211,7 @@ def test_posts_without_a_csrf_token_are_refused(site, supervisor, name):
 
 
 @pytest.mark.parametrize("who, expected", [
-    (ANON, SIGN_IN), (NO_ROLE, 403), (SUPERVISOR, 403), (OTHER_SUPERVISOR, 403), (MANAGER, 302),
+    (ANON, SIGN_IN), (NO_ROLE, 403), (SUPERVISOR, 403), (OTHER_SUPERVISOR, 403), (MANAGER, 302), (ADMINISTRATOR, 302),
 ])
 def test_only_managers_set_weekly_targets(client, site, cast, who, expected):
     person = cast[SUPERVISOR]
@@ -231,3 +239,87 @@ def test_cancelling_the_rest_of_a_series_answers_each_role_as_the_table_says(cli
         assert response.status_code == expected
     session.refresh_from_db()
     assert session.is_cancelled == (expected == 302)
+
+
+# The admin: service administrators only. Supervisors and managers were once staff with model permissions
+# and no site filter, so a supervisor could read and change any prison's data there.
+
+def _as_they_were_before(person):
+    """Give an account what demo supervisors and managers had before: staff status and the admin's permissions."""
+    from django.contrib.auth.models import Permission
+
+    person.is_staff = True
+    person.save()
+    person.user_permissions.add(*Permission.objects.filter(content_type__app_label="sessions_app"))
+    return person
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_every_admin_url_answers_each_role(client, site, cast, who):
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=cast[SUPERVISOR])
+    make_contract(version=1)
+    if cast[who] is not None:
+        client.force_login(_as_they_were_before(cast[who]) if who != ADMINISTRATOR else cast[who])
+    paths = admin_paths(session=session)
+    assert len(paths) > 60
+    for name, path in paths.items():
+        response = client.get(path)
+        if who == ADMINISTRATOR:
+            assert response.status_code < 500 and not response.get("Location", "").startswith("/admin/login/"), (
+                name, response.status_code)
+        elif name == "login":
+            assert response.status_code == 200
+        elif name == "logout":
+            assert (response.status_code, response["Location"]) == (302, "/admin/"), name
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/?next="), (
+                name, who, response.status_code)
+
+
+@pytest.mark.parametrize("who", [NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER])
+def test_no_post_to_the_admin_changes_anything_unless_from_a_service_administrator(client, site, cast, who):
+    from sessions_app.models import Attendance
+
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=cast[SUPERVISOR])
+    make_contract(version=1, published=False)
+    Attendance.objects.create(session=session, staff_group="doctor", seen=1)
+    client.force_login(_as_they_were_before(cast[who]))
+    before, supervisors = row_counts(), set(site.supervisors.all())
+    for name, path in admin_paths(session=session).items():
+        # What an insider would send: herself as the site's supervisor, a count changed, a row deleted.
+        client.post(path, {"name": "Taken", "slug": session.site.slug, "time_zone": "Europe/London",
+                           "supervisors": [cast[who].pk], "seen": 9, "not_seen": 0, "staff_group": "",
+                           "session": session.pk, "post": "yes", "action": "publish", "_selected_action": [1]})
+    assert row_counts() == before
+    site.refresh_from_db()
+    assert site.name == "HMP Northgate" and set(site.supervisors.all()) == supervisors
+    assert Attendance.objects.get(session=session).seen == 1
+
+
+def test_a_supervisor_of_another_site_reads_and_changes_nothing_of_this_site_by_any_url(client, site, supervisor,
+                                                                                           other_supervisor):
+    from sessions_app.models import Attendance, Room
+
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=supervisor)
+    ended = make_session(site=site, room=site.rooms.first(), supervisor=supervisor,
+                         starts_at=timezone.now() - datetime.timedelta(hours=3))
+    Attendance.objects.create(session=ended, staff_group="doctor", seen=1)
+    secret = "Behind the chapel, ring 4471"
+    Room.objects.filter(site=site).update(directions=secret)
+    client.force_login(other_supervisor)
+    paths = {**url_paths(session=session, contract=make_contract(version=1)), **admin_paths(session=session)}
+    before = row_counts()
+    for name, path in paths.items():
+        for query in ("", f"?site={site.slug}", f"?site={site.pk}"):
+            page = client.get(path + query).content.decode(errors="replace")
+            if not path.startswith(("/admin/", "/supervise/", "/insights/")):
+                continue  # staff pages are public: what they show, anyone may see
+            assert site.name not in page and secret not in page and "Doctor or ANP" not in page, (name, query)
+        client.post(path, {"action": "arrived", "reason": "Mine now", "seen": 9, "not_seen": 9, "room_booking":
+                           "declined", "date": session.local_starts_at.date().isoformat(), "site": site.pk,
+                           "name": "Taken", "supervisors": [other_supervisor.pk]})
+    client.logout()
+    assert row_counts() == before
+    session.refresh_from_db()
+    assert (session.status, session.waiting, session.room_booking) == ("scheduled", 0, "not_needed")
+    assert Attendance.objects.get(session=ended).seen == 1 and other_supervisor not in site.supervisors.all()

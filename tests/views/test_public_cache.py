@@ -101,14 +101,14 @@ def test_a_session_that_has_ended_drops_off_with_nothing_written(client, site, s
         assert "This session has finished" in page(client, session.get_absolute_url())
 
 
-def test_a_session_that_starts_shows_on_now_and_how_busy(client, site, session):
+def test_a_session_that_starts_shows_on_now_and_how_busy(client, site, session, supervisor):
     with at(session.starts_at - datetime.timedelta(minutes=1)):
         assert "On now" not in upcoming(client, site)
     with at(session.starts_at + datetime.timedelta(minutes=1)):
         assert "On now" in upcoming(client, site) and "On now" in page(client, session.get_absolute_url())
         quiet = upcoming(client, site)
         for _ in range(6):  # the tally counts with UPDATE … F(): no save, no new updated_at
-            tally.tally_press(session=session, action="arrived")
+            tally.tally_press(actor=supervisor, session=session, action="arrived")
         assert upcoming(client, site) != quiet
         assert "Very busy" in upcoming(client, site)
 
@@ -225,16 +225,17 @@ def test_busyness_moves_when_two_sessions_queues_swap_and_the_total_stays(client
     other = make_site(name="HMP Other", slug="hmp-other")
     started = timezone.now() - datetime.timedelta(minutes=5)
     here = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=started)
-    there = make_session(site=other, room=make_room(other), supervisor=make_supervisor(other), starts_at=started)
+    elsewhere = make_supervisor(other)
+    there = make_session(site=other, room=make_room(other), supervisor=elsewhere, starts_at=started)
     for _ in range(BUSY_AT):
-        tally.tally_press(session=there, action="arrived")
+        tally.tally_press(actor=elsewhere, session=there, action="arrived")
     def busy_at(html: str) -> list[str]:
         cards = html.split('class="nhsuk-card')[1:]
         return [name for name in (site.name, other.name) for card in cards if name in card and ">Busy<" in card]
 
     assert busy_at(page(client, "/")) == [other.name]
     for _ in range(BUSY_AT):
-        tally.tally_press(session=here, action="arrived")
-        tally.tally_press(session=there, action="started")
+        tally.tally_press(actor=supervisor, session=here, action="arrived")
+        tally.tally_press(actor=elsewhere, session=there, action="started")
     assert Session.objects.get(pk=here.pk).waiting + Session.objects.get(pk=there.pk).waiting == BUSY_AT
     assert busy_at(page(client, "/")) == [site.name]

@@ -226,14 +226,14 @@ def test_undo_reverses_the_last_step(client, site, supervisor):
 
 
 def test_starting_with_nobody_waiting_says_so(client, site, supervisor):
-    session = make_session(site=site, room=site.rooms.first())
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
     client.force_login(supervisor)
     response = press(client, session, "started")
     assert "Nobody is waiting." in text(client.get(response.url))
 
 
 def test_tally_works_without_reloading_for_javascript(client, site, supervisor):
-    session = make_session(site=site, room=site.rooms.first())
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
     client.force_login(supervisor)
     response = client.post(f"/supervise/sessions/{session.pk}/tally/", {"action": "arrived"},
                            headers={"Accept": "application/json"})

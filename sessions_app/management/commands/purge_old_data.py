@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from sessions_app.services.retention import data_purge, retention_cutoff
+from sessions_app.services.tally import tally_steps_forget
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Delete anonymous pulse answers and feedback comments older than the retention period: every week "
         "whose Monday is before the first day of the month N months ago (N is DROPIN_RETENTION_MONTHS, default "
-        "24, or --months). For a scheduled job, e.g. monthly. Nothing else is touched."
+        "24, or --months); and the order of tally presses of sessions that can no longer be tallied. For a "
+        "scheduled job, e.g. monthly. Nothing else is touched."
     )
 
     def add_arguments(self, parser):
@@ -36,4 +38,5 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run: would delete {what}. Nothing was deleted.")
         else:
-            self.stdout.write(f"Deleted {what}.")
+            steps = tally_steps_forget(now=now)
+            self.stdout.write(f"Deleted {what}, and {_count(steps, 'tally step', 'tally steps')} of finished sessions.")
