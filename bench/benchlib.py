@@ -217,7 +217,7 @@ def server_env(*, port: int, database_url: str, static_root: Path, extra: dict[s
         "BEHIND_PROXY": "false",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "60",
-        "CACHE_URL": "dbcache://dropin_cache",
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/1"),
         "STATIC_ROOT": str(static_root),
         "EMAIL_URL": "consolemail://",
         "LOG_LEVEL": "INFO",
@@ -279,7 +279,6 @@ def prepare_database(env: dict, database_url: str, *, fresh: bool, seed: list[st
     version = out.splitlines()[0].removeprefix("PostgreSQL ").strip() if out else "unknown"
     say(f"database {name} on PostgreSQL {version}" + (" (made fresh)" if fresh else " (reused)"))
     steps = [(["manage.py", "migrate", "--noinput"], "migrate", 600),
-             (["manage.py", "createcachetable"], "createcachetable", 600),
              (["manage.py", "collectstatic", "--noinput"], "collectstatic", 600)]
     if seed:
         steps.append((["manage.py", *seed], " ".join(seed), seed_timeout))

@@ -32,7 +32,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "dropin.apps.ServiceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sessions_app.middleware.signed_in_never_stored",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -145,6 +146,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Lax, not Strict: a supervisor following a link to the workspace from Outlook or Teams arrives
 # signed in; cross-site POSTs carry no cookie either way, and every form has a CSRF token.
 SESSION_COOKIE_SECURE = not DEBUG
+# Shared NHS workstations: a sign-in ends when the browser closes, and after this many hours without a request.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(env.float("DROPIN_SIGN_IN_IDLE_HOURS", default=8) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True  # each request starts the idle time again
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
@@ -173,7 +178,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Drop-in <dropin@loca
 
 # The cache keeps only short-lived counters (the pulse's flood limit), never anything about a person.
 # One process: the in-memory default. Several processes or app hosts must share one, or each keeps
-# its own count: e.g. CACHE_URL=dbcache://dropin_cache after `manage.py createcachetable`.
+# its own count: CACHE_URL=redis://…. It must forget what expires, so not dbcache or filecache (checks.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Drop-in's own settings.

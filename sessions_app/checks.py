@@ -1,6 +1,10 @@
 """Deployment checks of Drop-in's own settings (`manage.py check --deploy`)."""
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+# These keep an entry after it expires, until they happen to cull it: a reader of the table or folder
+# would find hashed addresses and their salt long after the hour they limit.
+CACHES_THAT_KEEP_WHAT_EXPIRES = ("DatabaseCache", "FileBasedCache")
 
 
 @register(Tags.security, deploy=True)
@@ -22,13 +26,25 @@ def publishing_settings(app_configs, **kwargs):
     return problems
 
 
+@register(Tags.caches)
+def cache_forgets(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(CACHES_THAT_KEEP_WHAT_EXPIRES):
+        return [Error(
+            "The cache keeps entries after they expire, so the pulse's hourly counts of hashed addresses would outlive their hour.",
+            hint="Use a cache that forgets: CACHE_URL=redis://… for several workers or hosts, or the in-memory default for one.",
+            id="dropin.E001",
+        )]
+    return []
+
+
 @register(Tags.caches, deploy=True)
 def shared_cache(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith(("LocMemCache", "DummyCache")):
         return [Warning(
             "The cache is kept in each process's memory, so every gunicorn worker and host counts pulse answers alone.",
-            hint="Run `manage.py createcachetable` and set CACHE_URL=dbcache://dropin_cache (or a shared Redis).",
+            hint="Set CACHE_URL=redis://… to a Redis that every app host shares.",
             id="dropin.W003",
         )]
     return []

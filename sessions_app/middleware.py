@@ -22,3 +22,20 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+def signed_in_never_stored(get_response):
+    """Tell browsers and proxies to keep no copy of any response to a signed-in person.
+
+    On a shared ward computer, Back after signing out must not show the workspace, an export or a report.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers.pop("Expires", None)
+        return response
+
+    return middleware

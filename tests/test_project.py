@@ -32,7 +32,7 @@ def test_production_without_allowed_hosts_stops_with_a_clear_message():
 
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k3" * 30 + "-Zq9", "ALLOWED_HOSTS": "dropin.example.nhs.uk",
               "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk",
-              "CACHE_URL": "dbcache://dropin_cache"}
+              "CACHE_URL": "redis://127.0.0.1:6379/1"}
 
 
 def test_production_settings_pass_the_deployment_checks():

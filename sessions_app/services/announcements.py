@@ -170,7 +170,8 @@ def email_send(email: Email, *, actor: User | None, again: bool = False) -> Anno
     previous = sent_before(email) if email.kind == Announcement.Kind.ANNOUNCEMENT else None
     if previous is not None and not again:
         raise AlreadySent(previous)
-    message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, to=addresses)
+    # Recipients in Bcc: a list of people's own addresses must not be shown to everyone on it.
+    message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, bcc=addresses)
     message.attach_alternative(email.html, "text/html")
     record = Announcement.objects.create(site=email.site, kind=email.kind, starts_on=email.starts_on,
                                          ends_on=email.ends_on, sent_by=actor, recipients=len(addresses),

@@ -5,18 +5,19 @@ whether the person has been to a drop-in; nothing else, and never anything about
 the network it came from. A comment is kept apart from the answer, so the two cannot be matched.
 """
 import datetime
+import hashlib
+import hmac
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from ..models import Feedback, Pulse, Site, Team, User, week_of
 from .audit import audit_record
 
-FLOOD_SALT = "dropin.pulse.flood"
 QUOTES_SHOWN = 3
 
 
@@ -52,36 +53,53 @@ def pulse_record(*, site: Site, score: int, team: Team | None = None, attended: 
     if comment:
         # Not linked to the answer: a comment beside a score and a team could say who wrote it.
         Feedback.objects.create(site=site, comment=comment, shown_as=shown_as, week=week)
+    # Every answer and waiting comment of the site's week is written again by this transaction, with or
+    # without a comment, so PostgreSQL's row versions (xmin) say only which week's rows were last touched,
+    # not which answer came with which comment.
+    Pulse.objects.filter(site=site, week=week).update(week=week)
+    Feedback.objects.filter(site=site, week=week, approved=False).update(week=week)
     return pulse
 
 
-def flood_key(*, address: str, now: datetime.datetime) -> str:
+FLOOD_KEY = "pulse-flood:{}"
+FLOOD_SALT_KEY = "pulse-flood-salt:{:%Y-%m-%dT%H}"
+
+
+def _hour_salt(*, now: datetime.datetime, left: int) -> str:
+    """Return this hour's random salt, shared by every worker through the cache and gone when the hour ends."""
+    key = FLOOD_SALT_KEY.format(now)
+    cache.add(key, secrets.token_hex(32), timeout=left)
+    salt = cache.get(key)
+    if salt is None:  # dropped by a full cache between add and get: a new salt only restarts the counting
+        salt = secrets.token_hex(32)
+        cache.set(key, salt, timeout=left)
+    return salt
+
+
+def flood_key(*, address: str, salt: str) -> str:
     """Return the cache key that counts this hour's answers from one address.
 
-    The address is kept only as an HMAC with the secret key, salted with the day, so the key
-    cannot be turned back into the address or matched with the same address's key another day.
+    The address is kept only as an HMAC under a random salt that itself lives only for the hour, so
+    once the hour ends neither the key nor the secret key leads back to the address.
     """
-    digest = salted_hmac(f"{FLOOD_SALT}:{now:%Y-%m-%d}", address, algorithm="sha256").hexdigest()
-    return f"pulse-flood:{now:%H}:{digest}"
+    return FLOOD_KEY.format(hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest())
 
 
 def pulse_flood_check(*, address: str, now: datetime.datetime | None = None) -> bool:
     """Count one answer from an address; return False once it has sent more than the hour's limit.
 
-    The count lives only in the cache, in clock-hour windows, so it never outlives the hour.
+    The count lives only in the cache, in clock-hour windows, and expires with the hour.
     """
     now = (now or timezone.now()).astimezone(datetime.timezone.utc)
-    key = flood_key(address=address, now=now)
     hour_ends = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
     left = max(int((hour_ends - now).total_seconds()), 1)
+    key = flood_key(address=address, salt=_hour_salt(now=now, left=left))
     cache.add(key, 0, timeout=left)
     try:
         count = cache.incr(key)
     except ValueError:  # gone between add and incr: the cache was full and dropped it
         cache.add(key, 1, timeout=left)
         count = 1
-    # Some backends (the database cache) give a key their default timeout again on incr; put back the hour's end.
-    cache.touch(key, timeout=left)
     return count <= settings.DROPIN_PULSE_LIMIT_PER_HOUR
 
 

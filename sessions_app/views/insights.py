@@ -3,10 +3,7 @@
 Every figure here obeys privacy rule 2 for everyone, supervisors included: these pages are
 printed, exported and sent to other prisons.
 """
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,6 +14,7 @@ from ..models import Pulse
 from ..permissions import has_role, role_required, sites_for
 from ..services import insights
 from ..services.charts import Series, chart
+from ..services.csv_safe import csv_response
 from ..services.privacy import threshold
 from .supervise import ROLES
 
@@ -103,16 +101,6 @@ def report(request):
     return render(request, "insights/report.html", context)
 
 
-def _csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    # A cell starting with = + - or @ would run as a formula in a spreadsheet.
-    writer.writerows([[f"'{cell}" if str(cell)[:1] in ("=", "+", "-", "@") else cell for cell in row] for row in rows])
-    return response
-
-
 def _name(context) -> str:
     team = context["team"]
     place = context["site"].slug if context["site"] else "all-sites"
@@ -135,9 +123,11 @@ def figures_csv(request):
               "sickness_fte_days_lost", "sickness_fte_days_available", "sickness_rate_percent"]
     rows = []
     for f in context["figures"]:
-        spread = [str(cell) for cell in f.pulse.spread] if f.pulse.spread else ["not shown"] * len(SPREAD_LABELS)
-        if not f.pulse.answers.value:
-            spread = ["0"] * len(SPREAD_LABELS)
+        if f.pulse.spread:
+            spread = [str(cell) for cell in f.pulse.spread]
+        else:
+            spread = ["0" if f.pulse.answers.is_zero else "not yet" if f.pulse.answers.is_pending else "not shown"
+                      ] * len(SPREAD_LABELS)
         rows.append([
             f"{f.month:%Y-%m}", f.sessions.held, f.sessions.cancelled, str(f.sessions.seen), str(f.sessions.not_seen),
             _number(f.sessions.utilisation * 100 if f.sessions.utilisation is not None else None, 0),
@@ -146,7 +136,8 @@ def figures_csv(request):
             _number(f.sickness.rate * 100 if f.sickness else None, 2),
         ])
     months = context["months"]
-    return _csv_response(f"drop-in-figures-{_name(context)}-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv", header, rows)
+    return csv_response(filename=f"drop-in-figures-{_name(context)}-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv",
+                        header=header, rows=rows)
 
 
 @require_safe
@@ -160,8 +151,9 @@ def monthly_return_csv(request):
     by_site = insights.session_months(sites=context["sites"], months=months, now=timezone.now())
     rows = [[site.name, f"{month:%Y-%m}", figures.held, str(figures.seen), round(figures.minutes)]
             for site in context["sites"] for month, figures in by_site[site.pk].items()]
-    return _csv_response(f"drop-in-monthly-return-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv",
-                         ["site", "month", "sessions_held", "people_supported", "minutes_of_sessions_held"], rows)
+    return csv_response(filename=f"drop-in-monthly-return-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv",
+                        header=["site", "month", "sessions_held", "people_supported", "minutes_of_sessions_held"],
+                        rows=rows)
 
 
 @require_http_methods(["GET", "POST"])

@@ -240,7 +240,7 @@ def test_a_supervisor_runs_the_service_from_sign_in_to_sign_out(journey, live_se
     you.press("button[value=send]")
     assert "Sent to 1 address." in page.locator("main").inner_text()
     you.check("announce-sent")
-    assert [email.to for email in mailoutbox] == [["wellbeing@nhs.example"]]
+    assert [email.bcc for email in mailoutbox] == [["wellbeing@nhs.example"]]
 
     # A comment from the pulse, approved to show on the drop-in page.
     nav(you, "Feedback")

@@ -44,7 +44,7 @@ def test_both_parts_list_the_sessions_and_links(client, sessions, supervisor, ma
     response = send(client)
     assert response.status_code == 302
     [email] = mailoutbox
-    assert email.to == ["mh-inreach@nhs.example", "primary-care@nhs.example"]
+    assert email.to == [] and email.bcc == ["mh-inreach@nhs.example", "primary-care@nhs.example"]
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html"
     for part in (email.body, html):
@@ -88,7 +88,7 @@ def test_new_addresses_are_kept_for_next_time(client, sessions, site, supervisor
     client.force_login(supervisor)
     send(client, {"addresses": "wellbeing@nhs.example"})
     site.refresh_from_db()
-    assert site.addresses == ["wellbeing@nhs.example"] and mailoutbox[0].to == ["wellbeing@nhs.example"]
+    assert site.addresses == ["wellbeing@nhs.example"] and mailoutbox[0].bcc == ["wellbeing@nhs.example"]
     assert AuditEntry.objects.filter(object_type="site", reason="Distribution addresses").exists()
 
 
@@ -206,7 +206,7 @@ def test_a_site_name_cannot_break_the_subject_line(client, site, sessions, super
     client.force_login(supervisor)
     send(client)
     [email] = mailoutbox
-    assert "\n" not in email.subject and email.bcc == []
+    assert "\n" not in email.subject and "everyone@example.com" not in email.bcc
 
 
 def test_the_changes_email_follows_a_session_out_of_the_period_and_ignores_bookkeeping(

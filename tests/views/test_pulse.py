@@ -5,7 +5,6 @@ import zoneinfo
 import pytest
 from django.core import signing
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -283,33 +282,52 @@ def test_behind_the_load_balancer_the_address_it_added_counts_not_what_the_clien
     assert [first.status_code, made_up.status_code, someone_else.status_code] == [302, 429, 302]
 
 
-@override_settings(DROPIN_PULSE_LIMIT_PER_HOUR=2, CACHES={"default": {
-    "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dropin_test_cache"}})
-def test_the_limit_holds_for_the_hour_on_the_shared_database_cache(client, site, now):
-    call_command("createcachetable", verbosity=0)
-    statuses = [answer(fresh(client), address="203.0.113.7").status_code for _ in range(3)]
-    assert statuses == [302, 302, 429]
-    with connection.cursor() as cursor:  # the database cache's incr resets the expiry: the count must still last the hour
-        cursor.execute("SELECT expires FROM dropin_test_cache")
-        [(expires,)] = cursor.fetchall()
-    if isinstance(expires, str):  # SQLite gives the text back
-        expires = datetime.datetime.fromisoformat(expires)
-    # The database cache stamps the real clock; at 10:00 on the test's clock the hour has 3600 seconds left.
-    left = expires.replace(tzinfo=UTC) - datetime.datetime.now(UTC)
-    assert 3500 < left.total_seconds() <= 3600
+def test_the_database_and_file_caches_are_refused_because_they_keep_what_expires():
+    from django.core.checks import run_checks
+
+    for backend in ("django.core.cache.backends.db.DatabaseCache",
+                    "django.core.cache.backends.filebased.FileBasedCache"):
+        with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": "/tmp/dropin-never"}}):
+            assert "dropin.E001" in [problem.id for problem in run_checks()]
+    assert "dropin.E001" not in [problem.id for problem in run_checks()]
 
 
-def test_the_cache_key_does_not_contain_the_address(client, site, now):
+def flood_entries() -> dict[str, float]:
+    """Return the flood limit's entries in the in-memory test cache, with when each expires (Unix time)."""
+    return {key.split(":", 2)[-1]: cache._expire_info[key] for key in cache._cache if "pulse-flood" in key}
+
+
+def test_the_cache_holds_no_address_and_no_hour_only_a_salted_hash_that_expires_with_the_hour(client, site, now):
+    import time
+
     answer(client, address="203.0.113.7")
-    [key] = list(cache._cache)  # the test cache is the in-memory one
-    assert key.endswith(flood_key(address="203.0.113.7", now=NOW))
-    assert "203.0.113.7" not in key
+    entries = flood_entries()
+    [salt_key] = [key for key in entries if key.startswith("pulse-flood-salt:")]
+    [count_key] = [key for key in entries if key.startswith("pulse-flood:")]
+    assert count_key == flood_key(address="203.0.113.7", salt=cache.get(salt_key))
+    assert "203.0.113.7" not in count_key and ":10" not in count_key.removeprefix("pulse-flood:")
+    # At 10:00 on the test's clock the hour has 3600 seconds left: both go when it ends.
+    assert all(expires - time.time() <= 3600 for expires in entries.values())
 
 
-def test_the_same_address_has_unrelated_keys_on_two_days():
-    today = flood_key(address="203.0.113.7", now=NOW)
-    tomorrow = flood_key(address="203.0.113.7", now=NOW + datetime.timedelta(days=1))
-    assert today.split(":")[-1] != tomorrow.split(":")[-1]
+def test_once_the_hour_ends_the_secret_key_leads_nowhere(client, site, now):
+    from django.utils.crypto import salted_hmac
+
+    answer(client, address="203.0.113.7")
+    [count_key] = [key for key in flood_entries() if key.startswith("pulse-flood:")]
+    # What the secret key alone would give, the way an earlier version salted it.
+    guesses = {salted_hmac(f"dropin.pulse.flood:{NOW:%Y-%m-%d}", "203.0.113.7", algorithm="sha256").hexdigest(),
+               salted_hmac("dropin.pulse.flood", "203.0.113.7", algorithm="sha256").hexdigest()}
+    assert not any(guess in count_key for guess in guesses)
+
+
+def test_the_same_address_has_unrelated_keys_in_two_hours(client, site, now):
+    answer(fresh(client), address="203.0.113.7")
+    first = {key for key in flood_entries() if key.startswith("pulse-flood:")}
+    now.value = NOW + datetime.timedelta(hours=1)
+    answer(fresh(client), address="203.0.113.7")
+    second = {key for key in flood_entries() if key.startswith("pulse-flood:")} - first
+    assert len(first) == len(second) == 1 and first != second
 
 
 # Junk
