@@ -299,3 +299,40 @@ INLINE = re.compile(r"""<style\b|\sstyle\s*=|\son[a-z]+\s*=|<script\b(?![^>]*\bs
 def test_no_template_holds_inline_script_style_or_handlers(template):
     source = re.sub(r"{#.*?#}|{% comment %}.*?{% endcomment %}", "", (TEMPLATES / template).read_text(), flags=re.S)
     assert INLINE.findall(source) == [], f"{template}: move it to static/css or static/js (see the CSP in settings)"
+
+
+# A shared ward computer: after signing out, Back must show nothing of the workspace.
+
+def test_every_response_to_a_signed_in_person_is_never_stored(client, site, supervisor, manager):
+    session = make_series_session(site=site, room=site.rooms.first(), supervisor=supervisor)
+    paths = url_paths(session=session, contract=make_contract(version=1))
+    client.force_login(manager)
+    for name, address in paths.items():
+        if name == "sign_out":
+            continue
+        response = client.get(address)
+        assert response["Cache-Control"] == "private, no-store", (name, response.get("Cache-Control"))
+        assert "Expires" not in response, name
+
+
+def test_anonymous_pages_may_still_be_kept(client, site):
+    assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+def test_a_sign_in_ends_with_the_browser_and_after_8_idle_hours(client, supervisor):
+    import time_machine
+    from django.conf import settings
+
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_AGE == 8 * 3600
+    with time_machine.travel("2026-12-01 09:00 +0000", tick=False) as clock:
+        client.force_login(supervisor)
+        response = client.get("/supervise/")
+        assert response.status_code == 200
+        cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+        assert not cookie["max-age"] and not cookie["expires"]  # the cookie ends with the browser
+        clock.shift(7 * 3600 + 3500)
+        assert client.get("/supervise/").status_code == 200  # used within 8 hours: the idle time starts again
+        clock.shift(7 * 3600 + 3500)
+        assert client.get("/supervise/").status_code == 200
+        clock.shift(8 * 3600 + 60)
+        assert client.get("/supervise/")["Location"].startswith("/sign-in/")

@@ -39,9 +39,25 @@ def test_every_change_the_pages_show_is_announced(announcements):
     make_contract(version=1)
     assert announcements() >= {"sessions_app_site", "sessions_app_team", "sessions_app_user", "sessions_app_room",
                                "sessions_app_session", "sessions_app_session_audience_teams",
-                               "sessions_app_feedback", "sessions_app_contract"}
+                               "sessions_app_contract"}
     Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED, cancel_reason="Wing.")
     assert announcements() == {"sessions_app_session"}
+
+
+def test_a_comment_being_written_is_announced_to_nobody_and_approving_it_is(announcements):
+    from sessions_app.services.feedback import feedback_approve, feedback_reject, pulse_record
+
+    site = make_site()
+    supervisor = make_supervisor(site)
+    announcements()
+    pulse_record(site=site, score=2, comment="Hard week on the wing.")
+    Feedback.objects.create(site=site, comment="Written another way.", week=datetime.date(2026, 11, 23))
+    assert announcements() == set()  # a listener would learn the moment someone wrote
+    comment = Feedback.objects.first()
+    feedback_approve(actor=supervisor, feedback=comment)
+    assert announcements() == {"sessions_app_feedback"}
+    feedback_reject(actor=supervisor, feedback=comment)
+    assert announcements() == {"sessions_app_feedback"}
 
 
 @pytest.fixture

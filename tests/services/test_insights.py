@@ -118,3 +118,99 @@ def test_cancelled_and_future_sessions_are_not_held():
     make_session(site=site, room=room, starts_at=NOW + datetime.timedelta(hours=2))
     [figures] = insights.insights_months(sites=[site], team=None, months=[datetime.date(2026, 11, 1)], now=NOW)
     assert (figures.sessions.held, figures.sessions.cancelled) == (1, 1)
+
+
+# Privacy rule 2 against insiders: nothing shown beside a withheld mean or an unfinished period pins it.
+
+MONDAY_OF_OCTOBER = "2026-10-05"
+
+
+def shown_sums(figures: dict) -> dict:
+    """Return, for each view's month, (answers, score sum) where both are shown, else None: what a reader can know."""
+    return {name: (month.answers.value, round(month.mean * month.answers.value)) if month.mean is not None else None
+            for name, month in figures.items()}
+
+
+def october(sites, team=None):
+    month = datetime.date(2026, 10, 1)
+    return insights.pulse_months(sites=sites, team=team, months=[month], now=NOW)[month]
+
+
+def test_a_withheld_team_mean_is_not_left_alone_beside_the_site_mean_and_the_other_teams():
+    site = make_site()
+    withheld, b, c = make_team(site), make_team(site), make_team(site)
+    pulses(site, MONDAY_OF_OCTOBER, [1, 1, 1, 1, 1, 2], team=withheld)  # one “low” among six: never a mean
+    pulses(site, MONDAY_OF_OCTOBER, [3] * 10, team=b)
+    pulses(site, MONDAY_OF_OCTOBER, [4] * 12, team=c)
+    known = shown_sums({"site": october([site]), **{t.pk: october([site], t) for t in (withheld, b, c)}})
+    assert known[withheld.pk] is None and known["site"] is not None
+    # Site sum less the other teams' sums would be team A's sum: at least one more team's mean is hidden.
+    assert [key for key, value in known.items() if value is None] != [withheld.pk]
+
+
+def test_those_who_preferred_not_to_say_are_not_had_from_the_site_less_the_teams():
+    site = make_site()
+    b, c = make_team(site), make_team(site)
+    pulses(site, MONDAY_OF_OCTOBER, [1, 1, 1, 1, 1, 2])  # no team given: never shown on its own
+    pulses(site, MONDAY_OF_OCTOBER, [3] * 10, team=b)
+    pulses(site, MONDAY_OF_OCTOBER, [4] * 12, team=c)
+    known = shown_sums({"site": october([site]), b.pk: october([site], b), c.pk: october([site], c)})
+    residual = None if known["site"] is None or None in known.values() else (
+        known["site"][1] - known[b.pk][1] - known[c.pk][1])
+    assert residual is None
+
+
+def test_a_sites_withheld_mean_is_not_had_from_all_sites_less_the_others():
+    withheld, other = make_site(), make_site()
+    pulses(withheld, MONDAY_OF_OCTOBER, [1, 1, 1, 1, 1, 2])
+    pulses(other, MONDAY_OF_OCTOBER, [4] * 12)
+    assert october([withheld]).mean is None and october([other]).mean == 4
+    assert october([withheld, other]).mean is None
+    assert str(october([withheld, other]).answers) == "18"
+
+
+LATE_ZONE = "America/Los_Angeles"  # its months end eight hours after London's
+
+
+def test_a_pulse_month_over_several_sites_waits_for_the_site_whose_week_ends_last():
+    london, west = make_site(), make_site(time_zone=LATE_ZONE)
+    pulses(london, "2026-11-09", [4] * 12)
+    pulses(west, "2026-11-09", [3] * 12)
+    november = datetime.date(2026, 11, 1)
+    # Monday 7 December, 02:00 UTC: London's week of 30 November (the last that starts in November) has ended,
+    # but it is still Sunday 6 December in Los Angeles.
+    now = datetime.datetime(2026, 12, 7, 2, 0, tzinfo=datetime.timezone.utc)
+    both = insights.pulse_months(sites=[london, west], team=None, months=[november], now=now)[november]
+    assert (str(both.answers), both.mean) == ("not yet", None)
+    alone = insights.pulse_months(sites=[london], team=None, months=[november], now=now)[november]
+    assert (str(alone.answers), alone.mean) == ("12", 4)
+    later = insights.pulse_months(sites=[london, west], team=None, months=[november],
+                                  now=now + datetime.timedelta(hours=9))[november]
+    assert (str(later.answers), later.mean) == ("24", 3.5)
+
+
+def test_people_over_several_sites_read_not_yet_until_every_site_has_finished_the_month():
+    london, west = make_site(), make_site(time_zone=LATE_ZONE)
+    session = make_session(site=west, room=make_room(west), starts_at=datetime.datetime(
+        2026, 11, 30, 12, tzinfo=west.zone))
+    make_attendance(session, seen=2)  # a running total of 2: once shown as “fewer than 5”, which says 1 to 4
+    november = [datetime.date(2026, 11, 1)]
+    now = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.timezone.utc)  # London's November has settled
+    [both] = insights.insights_months(sites=[london, west], team=None, months=november, now=now)
+    assert str(both.sessions.seen) == "not yet" and both.sessions.seen.number is None
+    [later] = insights.insights_months(sites=[london, west], team=None, months=november,
+                                       now=now + datetime.timedelta(hours=14))
+    assert str(later.sessions.seen) == "fewer than 5"
+
+
+def test_a_months_people_wait_until_its_last_session_can_no_longer_be_tallied():
+    site = make_site()
+    late = make_session(site=site, room=make_room(site), starts_at=local(2026, 11, 30, 22, 0),
+                        ends_at=local(2026, 12, 1, 1, 0))
+    make_attendance(late, seen=6)
+    november = [datetime.date(2026, 11, 1)]
+    # 1 December 01:30: the session ended 30 minutes ago and takes presses until 02:00.
+    [during] = insights.insights_months(sites=[site], team=None, months=november, now=local(2026, 12, 1, 1, 30))
+    assert str(during.sessions.seen) == "not yet"
+    [after] = insights.insights_months(sites=[site], team=None, months=november, now=local(2026, 12, 1, 5, 1))
+    assert str(after.sessions.seen) == "6"

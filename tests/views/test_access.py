@@ -286,6 +286,8 @@ def test_no_post_to_the_admin_changes_anything_unless_from_a_service_administrat
     client.force_login(_as_they_were_before(cast[who]))
     before, supervisors = row_counts(), set(site.supervisors.all())
     for name, path in admin_paths(session=session).items():
+        if name in ("login", "logout"):
+            continue  # she stays signed in for every other try
         # What an insider would send: herself as the site's supervisor, a count changed, a row deleted.
         client.post(path, {"name": "Taken", "slug": session.site.slug, "time_zone": "Europe/London",
                            "supervisors": [cast[who].pk], "seen": 9, "not_seen": 0, "staff_group": "",
@@ -306,6 +308,8 @@ def test_a_supervisor_of_another_site_reads_and_changes_nothing_of_this_site_by_
     Attendance.objects.create(session=ended, staff_group="doctor", seen=1)
     secret = "Behind the chapel, ring 4471"
     Room.objects.filter(site=site).update(directions=secret)
+    other_supervisor.is_staff = True  # as the demo once made every supervisor: it must open nothing
+    other_supervisor.save()
     client.force_login(other_supervisor)
     paths = {**url_paths(session=session, contract=make_contract(version=1)), **admin_paths(session=session)}
     before = row_counts()
@@ -315,9 +319,12 @@ def test_a_supervisor_of_another_site_reads_and_changes_nothing_of_this_site_by_
             if not path.startswith(("/admin/", "/supervise/", "/insights/")):
                 continue  # staff pages are public: what they show, anyone may see
             assert site.name not in page and secret not in page and "Doctor or ANP" not in page, (name, query)
-        client.post(path, {"action": "arrived", "reason": "Mine now", "seen": 9, "not_seen": 9, "room_booking":
-                           "declined", "date": session.local_starts_at.date().isoformat(), "site": site.pk,
-                           "name": "Taken", "supervisors": [other_supervisor.pk]})
+        if name in ("sign_out", "login", "logout"):
+            continue
+        response = client.post(path, {"action": "arrived", "reason": "Mine now", "seen": 9, "not_seen": 9,
+                                      "room_booking": "declined", "date": session.local_starts_at.date().isoformat(),
+                                      "site": site.pk, "name": "Taken", "supervisors": [other_supervisor.pk]})
+        assert response.wsgi_request.user == other_supervisor, name
     client.logout()
     assert row_counts() == before
     session.refresh_from_db()

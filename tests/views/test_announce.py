@@ -220,3 +220,12 @@ def test_the_changes_email_follows_a_session_out_of_the_period_and_ignores_bookk
     page = text(client.get("/supervise/announce/changes/?site=hmp-northgate"))
     assert far.astimezone(site.zone).strftime("%A %-d %B %Y") in page and "moved: it is now at this time" in page
     assert sessions[1].local_starts_at.strftime("%A %-d %B %Y") not in page.split("Since the email of")[1]
+
+
+def test_no_recipient_sees_another_recipients_address(client, site, sessions, supervisor, mailoutbox):
+    client.force_login(supervisor)
+    send(client, {"addresses": "sam.okafor@nhs.example\nkelly.r@nhs.example"})
+    [email] = mailoutbox
+    headers = email.message().as_string().split("\n\n", 1)[0]
+    assert email.bcc == ["sam.okafor@nhs.example", "kelly.r@nhs.example"]
+    assert "sam.okafor" not in headers and "kelly.r" not in headers
