@@ -195,25 +195,23 @@ def protected(truth, person) -> list[tuple[str, dict]]:
     return targets
 
 
-def determined(equations: list[dict], target: dict) -> bool:
-    """Whether the target is a linear combination of the equations (exact arithmetic)."""
-    basis: list[tuple] = []  # (pivot key, row) in echelon form
-    for equation in equations:
-        row = {k: Fraction(v) for k, v in equation.items() if v}
-        for pivot, base in basis:
-            if row.get(pivot):
-                factor = row[pivot] / base[pivot]
-                row = {k: row.get(k, 0) - factor * base.get(k, 0) for k in set(row) | set(base)}
-                row = {k: v for k, v in row.items() if v}
-        if row:
-            basis.append((next(iter(sorted(row, key=str))), row))
-    row = {k: Fraction(v) for k, v in target.items() if v}
+def _reduced(row: dict, basis: list[tuple]) -> dict:
     for pivot, base in basis:
         if row.get(pivot):
             factor = row[pivot] / base[pivot]
             row = {k: row.get(k, 0) - factor * base.get(k, 0) for k in set(row) | set(base)}
             row = {k: v for k, v in row.items() if v}
-    return not row
+    return row
+
+
+def determined(equations: list[dict], target: dict) -> bool:
+    """Whether the target is a linear combination of the equations (exact arithmetic)."""
+    basis: list[tuple] = []  # (pivot key, row) in echelon form
+    for equation in equations:
+        row = _reduced({k: Fraction(v) for k, v in equation.items() if v}, basis)
+        if row:
+            basis.append((next(iter(sorted(row, key=str))), row))
+    return not _reduced({k: Fraction(v) for k, v in target.items() if v}, basis)
 
 
 WITHHELD = [1, 1, 1, 1, 1, 2]  # one “low” among six

@@ -1,8 +1,5 @@
 """The insights pages: privacy rule 2 everywhere a manager looks, who may see what, and fixed queries."""
-import csv
 import datetime
-import io
-import re
 
 import pytest
 from django.db import connection
@@ -12,6 +9,7 @@ from django.utils import timezone
 from sessions_app.models import Feedback, Pulse, SicknessRecord, week_of
 from sessions_app.services.insights import add_months, month_start
 from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
+from tests.helpers import csv_rows, page_tables as rows
 from tests.views.test_public import text
 
 pytestmark = pytest.mark.django_db
@@ -27,22 +25,6 @@ PERIOD = f"start={ENDED_MONTH:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
 
 def answers(site, team, scores, monday=MONDAY):
     Pulse.objects.bulk_create(Pulse(site=site, team=team, week=monday, score=score) for score in scores)
-
-
-def rows(response) -> dict[str, list[str]]:
-    """Return each table row of a page as its cells' text, keyed by the row's caption and month."""
-    html = response.content.decode()
-    table_rows = {}
-    for caption, body in re.findall(r'<caption[^>]*>(.*?)</caption>(.*?)</table>', html, flags=re.S):
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
-            cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
-                     for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
-            table_rows[f"{caption.split(',')[0]}: {cells[0]}"] = cells[1:]
-    return table_rows
-
-
-def csv_rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
 @pytest.fixture
