@@ -49,8 +49,9 @@ DEMO_CONTRACT = {
     ),
     "records": (
         "Nothing about what you say is written down. The supervisor records only anonymous counts for "
-        "each session (how many people were seen, and how many could not be seen in time), so the "
-        "service can show whether there are enough sessions."
+        "each session (how many people were seen, and how many could not be seen in time) and, for some, "
+        "a staff group such as “nurse”, so the service can show whether there are enough sessions. A group "
+        "of fewer than 5 is never shown to managers as a number."
     ),
     "supervisee_part": (
         "Come when you need to, and be as open as you feel able. Respect the confidentiality of others "
