@@ -86,7 +86,10 @@ class ContractAdmin(admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(admin.ModelAdmin):
-    """Raw counts, for a service administrator's repairs. Not logged: a log entry would time-stamp a tally (privacy rule 1)."""
+    """Raw counts, for a service administrator's repairs.
+
+    Not logged: a log entry would time-stamp a tally (privacy rule 1).
+    """
 
     list_display = ("session", "staff_group", "seen", "not_seen")
     list_select_related = ("session__site",)

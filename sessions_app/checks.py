@@ -31,8 +31,10 @@ def cache_forgets(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith(CACHES_THAT_KEEP_WHAT_EXPIRES):
         return [Error(
-            "The cache keeps entries after they expire, so the pulse's hourly counts of hashed addresses would outlive their hour.",
-            hint="Use a cache that forgets: CACHE_URL=redis://… for several workers or hosts, or the in-memory default for one.",
+            "The cache keeps entries after they expire: the pulse's hourly counts of hashed addresses would outlive "
+            "their hour.",
+            hint="Use a cache that forgets: CACHE_URL=redis://… for several workers or hosts, or the in-memory "
+                 "default for one.",
             id="dropin.E001",
         )]
     return []

@@ -173,7 +173,8 @@ def protected(truth, person) -> list[tuple[str, dict]]:
     by_site = {}
     for (site_id, _), keys in groups.items():
         by_site.setdefault(site_id, []).extend(keys)
-    for name, keys in [*((f"group {g}", k) for g, k in groups.items()), *((f"site {s}", k) for s, k in by_site.items())]:
+    named = [*((f"group {g}", k) for g, k in groups.items()), *((f"site {s}", k) for s, k in by_site.items())]
+    for name, keys in named:
         count = sum(truth[k] for k in keys)
         score_sum = sum(truth[k] * k[3] for k in keys)
         if 0 < count < least:

@@ -65,7 +65,8 @@ def admin_paths(*, session) -> dict[str, str]:
     rows = {Attendance: Attendance.objects.get_or_create(session=session)[0], Contract: Contract.objects.first()}
     paths = {name: reverse(f"admin:{name}") for name in
              ("index", "login", "logout", "password_change", "password_change_done", "autocomplete", "jsi18n")}
-    paths["view_on_site"] = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(session).pk, session.pk])
+    content_type = ContentType.objects.get_for_model(session)
+    paths["view_on_site"] = reverse("admin:view_on_site", args=[content_type.pk, session.pk])
     paths["unknown"] = "/admin/no-such-page/"
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)

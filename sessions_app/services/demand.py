@@ -52,7 +52,7 @@ def _seen_by(session: Session, viewer: User) -> Session:
 
 
 def past_sessions(*, sites: QuerySet[Site], now: datetime.datetime, weeks: int, viewer: User) -> list[Session]:
-    """Return the sessions that ended in the last `weeks` weeks, newest first, with their demand as the viewer sees it."""
+    """Return the sessions that ended in the last `weeks` weeks, newest first, as the viewer may see their demand."""
     sessions = with_attendance(
         Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now,
                                            starts_at__gte=now - datetime.timedelta(weeks=weeks))

@@ -19,9 +19,9 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
 from ..models.sessions import MAX_SESSION_LENGTH
+from .privacy import (HIDDEN, Figure, figure, mean_publishable, pending, plan_means, protect, spread_publishable,
+                      threshold, total_of_small_cells, total_of_totals)
 from .tally import CLOSES_AFTER
-from .privacy import (HIDDEN, Figure, figure, threshold, mean_publishable, pending, plan_means, protect, spread_publishable,
-                      total_of_small_cells, total_of_totals)
 from .versioned import VersionedCache, quoted_tables
 
 COMPARE_MONTHS = 6  # up to this many months each side of the start

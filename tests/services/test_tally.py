@@ -111,7 +111,8 @@ def test_corrections_are_the_sites_supervisors_own_after_the_end_and_audited(run
         tally.tally_correct(actor=supervisor, session=session, seen=1, not_seen=0, reason="x", now=session.starts_at)
     with pytest.raises(ValidationError, match="Only the site's supervisors"):
         tally.tally_correct(actor=make_manager(), session=session, seen=1, not_seen=0, reason="x", now=session.ends_at)
-    tally.tally_correct(actor=supervisor, session=session, seen=7, not_seen=1, reason="Tablet died", now=session.ends_at)
+    tally.tally_correct(actor=supervisor, session=session, seen=7, not_seen=1, reason="Tablet died",
+                        now=session.ends_at)
     assert AuditEntry.objects.get(action="tally_correct").after == {"seen": 7, "not_seen": 1}
 
 

@@ -1,4 +1,4 @@
-"""Every URL the project resolves, the admin's included, tried by each of the cast. A new URL must be added to the table."""
+"""Every URL the project resolves, the admin's too, tried by each of the cast. A new URL must be added to the table."""
 import datetime
 
 import pytest

@@ -63,7 +63,8 @@ def test_every_workspace_page_runs_a_fixed_number_of_queries(client, site, super
     client.force_login(supervisor if who == "supervisor" else manager)
     outgrown(site)
     grow(site, supervisor, 2)
-    assert demand.demand_suggestions(sites=[site], now=timezone.now(), viewer=supervisor if who == "supervisor" else manager), \
+    viewer = supervisor if who == "supervisor" else manager
+    assert demand.demand_suggestions(sites=[site], now=timezone.now(), viewer=viewer), \
         "both measures take the suggestion's path"
     small = {}
     for name, path in pages.items():
