@@ -1,7 +1,21 @@
 """Helpers that several test modules share (a test module never imports from another)."""
 import csv
+import datetime
+import html
 import io
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from sessions_app.models import Pulse, Series, week_of
+from sessions_app.services.insights import add_months, month_start
+from tests.factories import make_attendance, make_session
 
 
 def page_tables(response) -> dict[str, list[str]]:
@@ -18,3 +32,123 @@ def page_tables(response) -> dict[str, list[str]]:
 
 def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+# Pages, feeds and forms
+
+
+def text(response) -> str:
+    """Return the page as a person reads it: tags removed, white space folded."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1) -> datetime.date:
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
+TUESDAY, THURSDAY = 1, 3
+
+
+def series_data(**changes) -> dict:
+    monday = next_weekday(0)
+    data = {
+        "weekdays": [str(TUESDAY), str(THURSDAY)], "every_weeks": "1", "starts_on": monday.isoformat(),
+        "ends_on": (monday + datetime.timedelta(weeks=12, days=-1)).isoformat(), "start_time": "", "end_time": "",
+        "skip_dates": "", "room": "", "public_note": "",
+    }
+    return {**data, **changes}
+
+
+def running_series(site, supervisor, weeks_ago=3, weeks=12, room=None) -> Series:
+    """Return a Tuesday-and-Thursday series that began weeks ago, with a session on every date."""
+    from sessions_app.services.series import series_dates, series_times
+
+    starts_on = next_weekday(0) - datetime.timedelta(weeks=weeks_ago + 1)
+    series = Series.objects.create(
+        site=site, room=room or site.rooms.get(), supervisor=supervisor, weekdays=[TUESDAY, THURSDAY],
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(weeks=weeks, days=-1), start_time=datetime.time(11, 30),
+        end_time=datetime.time(13, 30),
+    )
+    for day in series_dates(series):
+        starts_at, ends_at = series_times(series, day)
+        make_session(site=site, room=series.room, supervisor=supervisor, series=series, occurrence_date=day,
+                     starts_at=starts_at, ends_at=ends_at, kind="regular")
+    return series
+
+
+def past(site, days_ago: int, *, seen=0, not_seen=0, minutes=120, room=None, **fields):
+    """A session that finished `days_ago` days ago at 11:30 in the site's zone, with its counts."""
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    starts_at = datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone)
+    session = make_session(site=site, room=room or site.rooms.first(), starts_at=starts_at,
+                           ends_at=starts_at + datetime.timedelta(minutes=minutes), **fields)
+    if seen or not_seen:
+        make_attendance(session, seen=seen, not_seen=not_seen)
+    return session
+
+
+def events(response) -> dict[str, icalendar.Event]:
+    assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    environment = {key: value for key, value in os.environ.items() if key not in (
+        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DROPIN_CALENDAR_DOMAIN", "DROPIN_BASE_URL")}
+    environment.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k3" * 30 + "-Zq9", "ALLOWED_HOSTS": "dropin.example.nhs.uk",
+              "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk",
+              "CACHE_URL": "redis://127.0.0.1:6379/1"}
+
+
+IMPORT = "/insights/sickness/import/"
+HEADER = "team,month,fte_days_lost,fte_days_available"
+
+
+def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+def sickness_upload(client, data: bytes, site: str = "hmp-northgate", name: str = "sickness.csv"):
+    return client.post(IMPORT, {"site": site, "action": "preview",
+                                "file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def hidden(response, name: str) -> str:
+    """Return a hidden field's value as a browser would send it back."""
+    match = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)">', response.content.decode())
+    assert match, f"no hidden field {name}"
+    return html.unescape(match.group(1))
+
+
+def sickness_confirm(client, preview, **changes):
+    return client.post(IMPORT, {"site": hidden(preview, "site"), "payload": hidden(preview, "payload"),
+                                "signature": hidden(preview, "signature"), "action": "confirm", **changes})
+
+
+THIS_MONTH = month_start(timezone.localdate())
+# The newest month the pages publish in full. A pulse week counts in its Monday's month, so last month
+# is published once its last week has ended: in the first days of a month, the one before it is newest.
+LAST_WEEK_OF_LAST_MONTH = week_of(THIS_MONTH - datetime.timedelta(days=1))
+ENDED_MONTH = add_months(THIS_MONTH, -1 if week_of(timezone.localdate()) > LAST_WEEK_OF_LAST_MONTH else -2)
+MONDAY = ENDED_MONTH + datetime.timedelta(days=(7 - ENDED_MONTH.weekday()) % 7)  # the month's first Monday
+PERIOD = f"start={ENDED_MONTH:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
+
+
+def answers(site, team, scores, monday=MONDAY):
+    Pulse.objects.bulk_create(Pulse(site=site, team=team, week=monday, score=score) for score in scores)
+
+
+PULSE_ROW = f"Pulse answers: {ENDED_MONTH:%B %Y}"

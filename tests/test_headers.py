@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from dropin import urls as project_urls
 from sessions_app.models import Announcement
 from tests.factories import make_contract, make_series_session, make_user
-from tests.test_project import PRODUCTION, run_manage
+from tests.helpers import PRODUCTION, run_manage
 from tests.url_walk import url_paths
 
 pytestmark = pytest.mark.django_db

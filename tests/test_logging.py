@@ -17,7 +17,7 @@ from django.test import Client
 
 from sessions_app.models import Feedback, Pulse, SicknessRecord, User
 from tests.factories import make_team
-from tests.views.test_sickness import confirm, csv_bytes, upload
+from tests.helpers import csv_bytes, sickness_confirm as confirm, sickness_upload as upload
 
 pytestmark = pytest.mark.django_db
 

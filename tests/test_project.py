@@ -1,21 +1,8 @@
 """The project as an operator meets it: settings, static files, migrations."""
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if key not in (
-        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DROPIN_CALENDAR_DOMAIN", "DROPIN_BASE_URL")}
-    environment.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+from tests.helpers import PRODUCTION, run_manage
 
 
 def test_production_without_secret_key_stops_with_a_clear_message():
@@ -28,11 +15,6 @@ def test_production_without_allowed_hosts_stops_with_a_clear_message():
     result = run_manage("check", DEBUG="false", SECRET_KEY="x" * 60)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
-
-
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k3" * 30 + "-Zq9", "ALLOWED_HOSTS": "dropin.example.nhs.uk",
-              "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk",
-              "CACHE_URL": "redis://127.0.0.1:6379/1"}
 
 
 def test_production_settings_pass_the_deployment_checks():

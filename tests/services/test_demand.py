@@ -7,20 +7,10 @@ from django.utils import timezone
 from sessions_app.models import Site
 from sessions_app.services import demand
 from tests.factories import make_attendance, make_room, make_session, make_site, make_supervisor
+from tests.helpers import past
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
-
-
-def past(site, days_ago: int, *, seen=0, not_seen=0, minutes=120, room=None, **fields):
-    """A session that finished `days_ago` days ago at 11:30 in the site's zone, with its counts."""
-    day = timezone.localdate() - datetime.timedelta(days=days_ago)
-    starts_at = datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone)
-    session = make_session(site=site, room=room or site.rooms.first(), starts_at=starts_at,
-                           ends_at=starts_at + datetime.timedelta(minutes=minutes), **fields)
-    if seen or not_seen:
-        make_attendance(session, seen=seen, not_seen=not_seen)
-    return session
 
 
 def suggestions(now=None):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from sessions_app.models import Announcement, AuditEntry
 from sessions_app.services import scheduling
 from tests.factories import make_session
-from tests.views.test_public import text
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 ADDRESSES = "mh-inreach@nhs.example\nprimary-care@nhs.example"

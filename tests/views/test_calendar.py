@@ -10,15 +10,10 @@ from django.utils import timezone
 from sessions_app.models import Session
 from sessions_app.services import scheduling
 from tests.factories import local, make_session, make_team
+from tests.helpers import events
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.timezone.utc
-
-
-def events(response) -> dict[str, icalendar.Event]:
-    assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"
-    calendar = icalendar.Calendar.from_ical(response.content)
-    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
 
 def vevents(response) -> dict[str, object]:

@@ -6,25 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sessions_app.models import Feedback, Pulse, SicknessRecord, week_of
-from sessions_app.services.insights import add_months, month_start
+from sessions_app.models import Feedback, SicknessRecord, week_of
+from sessions_app.services.insights import add_months
 from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
-from tests.helpers import csv_rows, page_tables as rows
-from tests.views.test_public import text
+from tests.helpers import (ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, THIS_MONTH, answers, csv_rows,
+                           page_tables as rows, text)
 
 pytestmark = pytest.mark.django_db
-
-THIS_MONTH = month_start(timezone.localdate())
-# The newest month the pages publish in full. A pulse week counts in its Monday's month, so last month
-# is published once its last week has ended: in the first days of a month, the one before it is newest.
-LAST_WEEK_OF_LAST_MONTH = week_of(THIS_MONTH - datetime.timedelta(days=1))
-ENDED_MONTH = add_months(THIS_MONTH, -1 if week_of(timezone.localdate()) > LAST_WEEK_OF_LAST_MONTH else -2)
-MONDAY = ENDED_MONTH + datetime.timedelta(days=(7 - ENDED_MONTH.weekday()) % 7)  # the month's first Monday
-PERIOD = f"start={ENDED_MONTH:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
-
-
-def answers(site, team, scores, monday=MONDAY):
-    Pulse.objects.bulk_create(Pulse(site=site, team=team, week=monday, score=score) for score in scores)
 
 
 @pytest.fixture
@@ -34,9 +22,6 @@ def small_team(site):
     answers(site, team_a, [1, 1, 2])
     answers(site, team_b, [4] * 12)
     return team_a, team_b
-
-
-PULSE_ROW = f"Pulse answers: {ENDED_MONTH:%B %Y}"
 
 
 # Acceptance 1: one team with 3 answers in a month

@@ -15,7 +15,7 @@ from sessions_app.services import insights
 from sessions_app.services.sickness import sickness_save
 from sessions_app.services.tally import tally_correct
 from tests.factories import make_attendance, make_session, make_team
-from tests.views.test_insights import ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, answers, rows
+from tests.helpers import ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, answers, page_tables as rows
 
 pytestmark = pytest.mark.django_db
 PEOPLE_ROW = f"People seen: {ENDED_MONTH:%B %Y}"

@@ -8,8 +8,7 @@ from django.utils import timezone
 from sessions_app.services import scheduling
 from sessions_app.services.publishing import qr_svg
 from tests.factories import make_contract, make_room, make_session
-from tests.views.test_calendar import events
-from tests.views.test_public import text
+from tests.helpers import events, text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from sessions_app.services import tally
 from tests.factories import make_attendance, make_session
-from tests.services.test_demand import past
-from tests.views.test_public import text
+from tests.helpers import past, text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from sessions_app.templatetags.dropin import nhs_date
 from tests.factories import (
     LONDON, local, make_contract, make_room, make_session, make_site, make_team, make_user, noon_offset,
 )
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +20,6 @@ def soon(days=1, hour=11, minute=30):
     """Return a local time a number of days ahead, at a lunchtime hour."""
     date = timezone.localdate() + datetime.timedelta(days=days)
     return local(date.year, date.month, date.day, hour, minute)
-
-
-def text(response) -> str:
-    """Return the page as a person reads it: tags removed, white space folded."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 # The upcoming page

@@ -14,7 +14,7 @@ from sessions_app.models import AuditEntry, Feedback, Pulse
 from sessions_app.services.announcements import announcement_build
 from sessions_app.services.feedback import flood_key
 from tests.factories import make_session, make_site, make_team
-from tests.views.test_public import text
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 from sessions_app.services import demand, scheduling, tally
 from tests.factories import (make_attendance, make_contract, make_room, make_series_session, make_session,
                              make_supervisor, make_team)
-from tests.services.test_demand import past
 from tests.url_walk import url_paths
-from tests.views.test_series import running_series, series_data
+from tests.helpers import past, running_series, series_data
 
 pytestmark = pytest.mark.django_db
 

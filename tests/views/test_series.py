@@ -6,21 +6,9 @@ from django.utils import timezone
 
 from sessions_app.models import AuditEntry, Series, Session
 from tests.factories import make_room, make_session, make_site, make_supervisor, make_team, noon_offset
-from tests.views.test_public import text
-from tests.views.test_supervise import next_weekday
+from tests.helpers import THURSDAY, TUESDAY, next_weekday, running_series, series_data, text
 
 pytestmark = pytest.mark.django_db
-TUESDAY, THURSDAY = 1, 3
-
-
-def series_data(**changes) -> dict:
-    monday = next_weekday(0)
-    data = {
-        "weekdays": [str(TUESDAY), str(THURSDAY)], "every_weeks": "1", "starts_on": monday.isoformat(),
-        "ends_on": (monday + datetime.timedelta(weeks=12, days=-1)).isoformat(), "start_time": "", "end_time": "",
-        "skip_dates": "", "room": "", "public_note": "",
-    }
-    return {**data, **changes}
 
 
 def preview(client, data, path="/supervise/series/add/"):
@@ -144,23 +132,6 @@ def edit_data(series: Series, **changes) -> dict:
     data = series_data(starts_on=series.starts_on.isoformat(), ends_on=series.ends_on.isoformat(), **changes)
     data.pop("site", None)
     return data
-
-
-def running_series(site, supervisor, weeks_ago=3, weeks=12, room=None) -> Series:
-    """Return a Tuesday-and-Thursday series that began weeks ago, with a session on every date."""
-    from sessions_app.services.series import series_dates, series_times
-
-    starts_on = next_weekday(0) - datetime.timedelta(weeks=weeks_ago + 1)
-    series = Series.objects.create(
-        site=site, room=room or site.rooms.get(), supervisor=supervisor, weekdays=[TUESDAY, THURSDAY], starts_on=starts_on,
-        ends_on=starts_on + datetime.timedelta(weeks=weeks, days=-1), start_time=datetime.time(11, 30),
-        end_time=datetime.time(13, 30),
-    )
-    for day in series_dates(series):
-        starts_at, ends_at = series_times(series, day)
-        make_session(site=site, room=series.room, supervisor=supervisor, series=series, occurrence_date=day,
-                     starts_at=starts_at, ends_at=ends_at, kind="regular")
-    return series
 
 
 def test_editing_a_series_changes_only_its_future_sessions_and_keeps_their_identity(client, site, supervisor):

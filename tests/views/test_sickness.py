@@ -17,14 +17,11 @@ from django.utils import timezone
 from sessions_app.models import AuditEntry, SicknessRecord
 from sessions_app.services.sickness import NOT_CHECKED, months_ahead
 from tests.factories import make_site, make_team
-from tests.views.test_public import text
+from tests.helpers import (HEADER, IMPORT, csv_bytes, hidden, sickness_confirm as confirm, sickness_upload as upload,
+                           text)
 
 pytestmark = pytest.mark.django_db
 PAGE = "/insights/sickness/"
-IMPORT = "/insights/sickness/import/"
-HEADER = "team,month,fte_days_lost,fte_days_available"
-
-
 @pytest.fixture
 def teams(site):
     return {
@@ -47,27 +44,6 @@ def record(team, month: str, lost="10", available="400") -> SicknessRecord:
 def saved(site) -> set[tuple[str, str, Decimal, Decimal]]:
     return {(r.team.slug, f"{r.month:%Y-%m}", r.fte_days_lost, r.fte_days_available)
             for r in SicknessRecord.objects.filter(team__site=site).select_related("team")}
-
-
-def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
-    return ("\n".join([header, *lines]) + "\n").encode()
-
-
-def upload(client, data: bytes, site: str = "hmp-northgate", name: str = "sickness.csv"):
-    return client.post(IMPORT, {"site": site, "action": "preview",
-                                "file": SimpleUploadedFile(name, data, content_type="text/csv")})
-
-
-def hidden(response, name: str) -> str:
-    """Return a hidden field's value as a browser would send it back."""
-    match = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)">', response.content.decode())
-    assert match, f"no hidden field {name}"
-    return html.unescape(match.group(1))
-
-
-def confirm(client, preview, **changes):
-    return client.post(IMPORT, {"site": hidden(preview, "site"), "payload": hidden(preview, "payload"),
-                                "signature": hidden(preview, "signature"), "action": "confirm", **changes})
 
 
 def month_data(**changes) -> dict:

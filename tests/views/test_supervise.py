@@ -6,14 +6,9 @@ from django.utils import timezone
 
 from sessions_app.models import AuditEntry, Room, Session
 from tests.factories import local, make_room, make_session, make_site, make_team
-from tests.views.test_public import text
+from tests.helpers import next_weekday, text
 
 pytestmark = pytest.mark.django_db
-
-
-def next_weekday(weekday: int, weeks_ahead: int = 1) -> datetime.date:
-    today = timezone.localdate()
-    return today + datetime.timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
 
 
 # Signing in
