@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sessions_app.middleware.head_without_body",
     # The security headers come before WhiteNoise, which answers for static files without calling
     # what is below it: so CSS, JavaScript and images carry them too.
     "django.middleware.security.SecurityMiddleware",
@@ -126,7 +127,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "dropin.storage.StaticStorage"},
 }
 
 # HTTPS: on by default in production, off in development.

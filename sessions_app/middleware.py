@@ -24,6 +24,19 @@ def permissions_policy(get_response):
     return middleware
 
 
+def head_without_body(get_response):
+    """Answer HEAD with GET's headers and no body: a WSGI server must not be handed one (gunicorn logs it)."""
+
+    def middleware(request):
+        response = get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response
+
+    return middleware
+
+
 def signed_in_never_stored(get_response):
     """Tell browsers and proxies to keep no copy of any response to a signed-in person.
 

@@ -1,4 +1,6 @@
 """The project as an operator meets it: settings, static files, migrations."""
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -54,12 +56,15 @@ def test_the_deployment_checks_catch_a_cache_each_worker_keeps_alone():
 
 def test_collectstatic_builds_the_manifest_whitenoise_serves(tmp_path, settings):
     settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "dropin.storage.StaticStorage"}}
     call_command("collectstatic", interactive=False, verbosity=0)
     assert (tmp_path / "staticfiles.json").exists()
     css = next(tmp_path.glob("vendor/nhsuk-frontend-10.6.1/nhsuk-frontend.min.*.css"))
     assert "https://" not in css.read_text(), "every asset must be served by the app itself"
+    # A module another module imports is served under its hashed name too, so it is kept for a year.
+    script = next(path for path in tmp_path.glob("js/dropin.*.js") if path.name.count(".") == 2)
+    [imported] = re.findall(r'from "([^"]+)"', script.read_text())
+    assert re.fullmatch(r"\.\./vendor/nhsuk-frontend-10\.6\.1/nhsuk-frontend\.min\.[0-9a-f]{12}\.js", imported)
 
 
 @pytest.mark.django_db

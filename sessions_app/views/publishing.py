@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
 from ..forms import MAX_WEEKS
@@ -76,6 +77,7 @@ def _feed_response(request, site_slug: str, team_slug: str | None, *, filename: 
 
 
 @require_safe
+@cache_control(no_cache=True)  # outside condition(), so a 304 says it too
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_site(request, site: str):
     """Who may see it: anyone. The site's subscription feed (a 304 when the calendar's copy is current)."""
@@ -83,6 +85,7 @@ def calendar_site(request, site: str):
 
 
 @require_safe
+@cache_control(no_cache=True)
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_team(request, site: str, team: str):
     """Who may see it: anyone. A team's subscription feed: its sessions and those for everyone at the site."""
