@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from sessions_app.models import Pulse, Series, week_of
-from sessions_app.services.insights import add_months, month_start
+from sessions_app.dates import add_months, month_start
 from tests.factories import make_attendance, make_session
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ..models import Site, Team
-from ..services.insights import add_months, month_start, months_between
+from ..dates import add_months, month_start, months_between
 from ..services.sickness import FigureError, month_parse
 from .sessions import within_reach
 

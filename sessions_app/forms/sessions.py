@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import Room, Series, Session, Site, StaffGroup, TallyStep, Team
+from ..models.sessions import CANCEL_REASON_NEEDED, ROOM_AT_ANOTHER_SITE
 from ..services.series import WEEKDAY_NAMES, default_times
 
 MAX_WEEKS = 52
@@ -97,7 +98,7 @@ class AtOneSite:
     def check_site(self, cleaned: dict, site: Site | None) -> dict:
         room = cleaned.get("room")
         if site and room and room.site_id != site.pk:
-            self.add_error("room", forms.ValidationError("This room is at another site. Choose a room at this site.",
+            self.add_error("room", forms.ValidationError(ROOM_AT_ANOTHER_SITE,
                                                          code="room_site"))
         if site and any(team.site_id != site.pk for team in cleaned.get("audience_teams") or []):
             self.add_error("audience_teams", forms.ValidationError("Choose teams at this site.", code="team_site"))
@@ -160,7 +161,7 @@ class SessionForm(AtOneSite, forms.Form):
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=200, label="Why is it cancelled?",
                              help_text="Staff see this, e.g. “Supervisor needed on the wing. Thursday goes ahead.”",
-                             error_messages={"required": "Give a reason for cancelling, so staff know why."})
+                             error_messages={"required": CANCEL_REASON_NEEDED})
 
 
 class MoveForm(forms.Form):
@@ -351,7 +352,7 @@ class SeriesForm(AtOneSite, forms.Form):
 class SeriesCancelForm(forms.Form):
     reason = forms.CharField(max_length=200, label="Why are the rest cancelled?",
                              help_text="Staff see this on every cancelled date.",
-                             error_messages={"required": "Give a reason for cancelling, so staff know why."})
+                             error_messages={"required": CANCEL_REASON_NEEDED})
 
 
 class TargetForm(forms.Form):

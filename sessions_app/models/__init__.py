@@ -2,7 +2,8 @@
 from .audit import AuditEntry
 from .contract import Contract
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
-from .measures import Feedback, Pulse, SicknessRecord, week_of
+from ..dates import week_of
+from .measures import Feedback, Pulse, SicknessRecord
 from .people import User
 from .places import Room, Site, Team
 from .publishing import Announcement

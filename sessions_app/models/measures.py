@@ -3,18 +3,11 @@
 Privacy rule 1 holds for the pulse as for attendance: no user, no time finer than the ISO
 week, nothing about the browser or the address it came from.
 """
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
 from .places import Site, Team
-
-
-def week_of(day: datetime.date) -> datetime.date:
-    """Return the Monday of the ISO week `day` is in: the finest time a pulse answer keeps."""
-    return day - datetime.timedelta(days=day.weekday())
 
 
 class PulseScore(models.IntegerChoices):

@@ -11,6 +11,9 @@ from .constraints import PostgresExclusionConstraint, TsTzRange
 from .places import Room, Site, Team
 
 MAX_SESSION_LENGTH = datetime.timedelta(hours=4)
+# Each rule's sentence, written once: the constraint, clean(), the forms and the services all say this.
+CANCEL_REASON_NEEDED = "Give a reason for cancelling, so staff know why."
+ROOM_AT_ANOTHER_SITE = "This room is at another site. Choose a room at this site."
 
 
 MAX_SERIES_DAYS = 366
@@ -190,7 +193,7 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(status="scheduled") | ~Q(cancel_reason=""),
                 name="%(app_label)s_%(class)s_cancelled_has_a_reason",
-                violation_error_message="Give a reason for cancelling, so staff know why.",
+                violation_error_message=CANCEL_REASON_NEEDED,
             ),
             models.CheckConstraint(
                 condition=Q(series__isnull=True, occurrence_date__isnull=True)
@@ -231,7 +234,7 @@ class Session(models.Model):
     def clean(self):
         errors = []
         if self.room_id and self.site_id and self.room.site_id != self.site_id:
-            errors.append(ValidationError("This room is at another site. Choose a room at this site.", code="room_site"))
+            errors.append(ValidationError(ROOM_AT_ANOTHER_SITE, code="room_site"))
         if self.room_id and not self.room.is_active and self._room_changed():
             errors.append(ValidationError("This room is no longer in use. Choose an active room.", code="room_inactive"))
         if self.starts_at and self.ends_at and self.status == self.Status.SCHEDULED:

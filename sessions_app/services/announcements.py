@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Announcement, Session, Site, User
+from .audit import audit_record
 from .publishing import site_page_path, webcal
 
 MAX_WEEKS = 12
@@ -152,6 +153,24 @@ class AlreadySent(ValidationError):
             code="already_sent",
         )
         self.previous = previous
+
+
+def site_addresses_save(*, actor: User, site: Site, addresses: str) -> None:
+    """Keep a site's distribution addresses (one a line), with the change in the audit."""
+    if addresses == site.announcement_addresses.strip():
+        return
+    before = {"announcement_addresses": site.announcement_addresses}
+    site.announcement_addresses = addresses
+    site.save(update_fields=["announcement_addresses"])
+    audit_record(actor=actor, action="edit", obj=site, before=before, after={"announcement_addresses": addresses},
+                 reason="Distribution addresses")
+
+
+@transaction.atomic
+def email_send_to(email: Email, *, actor: User, addresses: str, again: bool = False) -> Announcement:
+    """Save the site's addresses if they changed, then send; an email that does not go keeps neither."""
+    site_addresses_save(actor=actor, site=email.site, addresses=addresses)
+    return email_send(email, actor=actor, again=again)
 
 
 @transaction.atomic

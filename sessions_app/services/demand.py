@@ -5,7 +5,9 @@ from the database; the rule over the last four sessions of each site reads at mo
 """
 import dataclasses
 import datetime
+from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncWeek
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from ..models import Attendance, Session, Site, User
+from .audit import audit_record
 from .privacy import counts_hidden_for, outgrew_shown
 
 RECENT = 4
@@ -157,3 +160,13 @@ def hours_off_the_floor(*, supervisors: list[User], first_week: datetime.date, w
                     for monday in mondays]
         for person in supervisors
     }
+
+
+@transaction.atomic
+def supervisor_target_save(*, actor: User, person: User, hours: Decimal | None) -> None:
+    """Set a supervisor's weekly target of hours off the floor, with the change in the audit."""
+    before = {"weekly_target_hours": str(person.weekly_target_hours)}
+    person.weekly_target_hours = hours
+    person.save(update_fields=["weekly_target_hours"])
+    audit_record(actor=actor, action="edit", obj=person, before=before,
+                 after={"weekly_target_hours": str(person.weekly_target_hours)}, reason="Weekly target")

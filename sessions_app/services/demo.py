@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User, week_of
+from ..dates import add_months, month_start, on_or_after, week_of
+from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User
 from ..permissions import MANAGERS, SUPERVISORS
-from .insights import add_months, month_start
 
 DEMO_WEEKS = 8
 DEMO_WEEKS_BEFORE = 4  # weeks of past sessions, with their anonymous counts
@@ -128,7 +128,7 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
     if not Contract.objects.exists():
         Contract.objects.create(version=1, published_at=timezone.now(), **DEMO_CONTRACT)
 
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = week_of(today)
     series, _ = Series.objects.get_or_create(
         site=site, supervisor=supervisor, starts_on=monday - datetime.timedelta(weeks=DEMO_WEEKS_BEFORE),
         defaults={"room": room, "weekdays": list(DEMO_WEEKDAYS), "every_weeks": 1,
@@ -187,7 +187,7 @@ def _demo_beginnings(*, site, room, supervisor, today, until, now) -> int:
         site.service_started_on = add_months(month_start(today), -DEMO_STARTED_MONTHS_AGO) + datetime.timedelta(days=14)
         site.save(update_fields=["service_started_on", "updated_at"])
     rng = random.Random(site.service_started_on.toordinal())
-    day = site.service_started_on + datetime.timedelta(days=(2 - site.service_started_on.weekday()) % 7)
+    day = on_or_after(site.service_started_on, 2)  # the first Wednesday
     created = 0
     while day < until:
         starts_at = datetime.datetime.combine(day, datetime.time(11, 30), tzinfo=site.zone)

@@ -17,7 +17,8 @@ from django.db import connections
 from django.db.models import Case, Count, DateField, DurationField, ExpressionWrapper, F, Max, Q, Sum, When
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
-from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team, week_of
+from ..dates import add_months, month_start, months_between, week_of
+from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team
 from ..models.sessions import MAX_SESSION_LENGTH
 from .privacy import (HIDDEN, Figure, figure, mean_publishable, pending, plan_means, protect, spread_publishable,
                       threshold, total_of_small_cells, total_of_totals)
@@ -32,24 +33,6 @@ ENOUGH_MONTHS = 3  # fewer on either side and no comparison is made
 # Student's t at 97.5% for 1 to 10 degrees of freedom: at most 6 + 6 months give at most 10.
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
 SCORES = [score for score, _ in Pulse.Score.choices]
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """Return the first day of every month from `first`'s to `last`'s, both included."""
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def _zone(sites: list[Site]) -> zoneinfo.ZoneInfo:

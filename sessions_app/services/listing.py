@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import QuerySet
 
+from ..dates import week_of
 from ..models import Feedback, Room, Session, Site, TallyStep, Team, User
 from .versioned import VersionedCache, aware, quoted_tables
 
@@ -49,7 +50,7 @@ def sessions_by_week(*, sessions: list[Session]) -> list[Week]:
     # Sites may be in different time zones: order by local date first, so each day has one heading.
     for session in sorted(sessions, key=lambda session: (session.local_starts_at.date(), session.starts_at)):
         local_date = session.local_starts_at.date()
-        monday = local_date - datetime.timedelta(days=local_date.weekday())
+        monday = week_of(local_date)
         if not weeks or weeks[-1].starts_on != monday:
             weeks.append(Week(starts_on=monday))
         days = weeks[-1].days

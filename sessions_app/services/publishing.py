@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from ..dates import week_of
 from ..models import Room, Session, Site, Team, User
 from .versioned import VersionedCache, aware, quoted_tables
 
@@ -219,7 +220,7 @@ def handover_texts(*, sites, now: datetime.datetime) -> dict[int, str]:
 def _handover_week(site: Site, coming: list[Session], *, now: datetime.datetime) -> tuple[str, list[Session]]:
     """Return which week the note speaks of (“this week”, or “next week” when none are left) and its sessions."""
     today = now.astimezone(site.zone).date()
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = week_of(today)
     for label, start in (("this week", monday), ("next week", monday + datetime.timedelta(weeks=1))):
         end = datetime.datetime.combine(start + datetime.timedelta(weeks=1), datetime.time(), tzinfo=site.zone)
         sessions = [s for s in coming if s.starts_at < end]

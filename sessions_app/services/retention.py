@@ -13,8 +13,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..dates import add_months, month_start
 from ..models import Feedback, Pulse
-from .insights import add_months, month_start
 
 
 def retention_cutoff(*, now: datetime.datetime, months: int) -> datetime.date:

@@ -20,10 +20,10 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..dates import add_months, month_start, on_or_after, week_of
 from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, StaffGroup, Team, User
 from ..permissions import MANAGERS, SUPERVISORS
 from .demo import DEMO_CONTRACT
-from .insights import add_months, month_start
 
 ESTATE_SITES = 120
 ESTATE_TEAMS = 1_000  # for 120 sites; fewer or more sites keep the same teams a site
@@ -97,8 +97,8 @@ class ScalePlan:
     @property
     def pulse_weeks(self) -> list[datetime.date]:
         """Mondays of the weeks that began in the period and have ended."""
-        monday = self.first_month + datetime.timedelta(days=-self.first_month.weekday() % 7)
-        this_week = self.today - datetime.timedelta(days=self.today.weekday())
+        monday = on_or_after(self.first_month, 0)
+        this_week = week_of(self.today)
         return [monday + datetime.timedelta(weeks=n) for n in range((this_week - monday).days // 7)]
 
     def teams_at(self, number: int) -> int:

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import AuditEntry, Room, Session, Site, TallyStep, Team, User
+from ..models.sessions import CANCEL_REASON_NEEDED
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 
 LUNCH_MARGIN = datetime.timedelta(minutes=30)
@@ -87,7 +88,7 @@ def session_create(
 def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
     """Cancel a session; it stays, so calendars and reports still see it."""
     if not reason.strip():
-        raise ValidationError("Give a reason for cancelling, so staff know why.", code="reason")
+        raise ValidationError(CANCEL_REASON_NEEDED, code="reason")
     sessions_cancel(actor=actor, sessions=[session], reason=reason.strip())
     return session
 

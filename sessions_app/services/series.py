@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..dates import week_of
 from ..models import AuditEntry, Room, Series, Session, Team, User
-from ..models.sessions import MAX_SERIES_DAYS, MAX_SESSION_LENGTH
+from ..models.sessions import CANCEL_REASON_NEEDED, MAX_SERIES_DAYS, MAX_SESSION_LENGTH, ROOM_AT_ANOTHER_SITE
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 from .scheduling import lunch_window, overlaps_refused, sessions_cancel
 
@@ -24,7 +25,7 @@ CHANGED_REASON = "The regular sessions changed"
 
 def series_dates(series: Series) -> list[datetime.date]:
     """Return every date the rule gives: its weekdays, in every Nth week from the first date's week."""
-    first_monday = series.starts_on - datetime.timedelta(days=series.starts_on.weekday())
+    first_monday = week_of(series.starts_on)
     skip = {datetime.date.fromisoformat(day) for day in series.skip_dates}
     days = (series.starts_on + datetime.timedelta(days=n) for n in range((series.ends_on - series.starts_on).days + 1))
     return [day for day in days if day.weekday() in series.weekdays and day not in skip
@@ -61,7 +62,7 @@ def series_check(series: Series) -> None:
             series.starts_on, series.start_time) > MAX_SESSION_LENGTH:
         errors.append(ValidationError("A session can be at most 4 hours long.", code="length"))
     if series.room_id and series.room.site_id != series.site_id:
-        errors.append(ValidationError("This room is at another site. Choose a room at this site.", code="room_site"))
+        errors.append(ValidationError(ROOM_AT_ANOTHER_SITE, code="room_site"))
     if series.room_id and not series.room.is_active:
         errors.append(ValidationError("This room is no longer in use. Choose an active room.", code="room_inactive"))
     if errors:
@@ -311,7 +312,7 @@ def series_change(*, actor: User, series: Series, audience_teams: list[Team], fi
 def series_cancel_rest(*, actor: User, series: Series, reason: str) -> int:
     """Cancel every future session of the series in one step; the series ends today. Return how many."""
     if not reason.strip():
-        raise ValidationError("Give a reason for cancelling, so staff know why.", code="reason")
+        raise ValidationError(CANCEL_REASON_NEEDED, code="reason")
     sessions = list(Session.objects.scheduled().filter(series=series, starts_at__gt=timezone.now())
                     .select_related("site", "room"))
     sessions_cancel(actor=actor, sessions=sessions, reason=reason.strip())

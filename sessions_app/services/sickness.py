@@ -24,9 +24,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..dates import add_months, month_start
 from ..models import SicknessRecord, Site, Team, User
 from .audit import audit_record
-from .insights import add_months, month_start
 
 COLUMNS = ("team", "month", "fte_days_lost", "fte_days_available")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

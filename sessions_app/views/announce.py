@@ -1,7 +1,6 @@
 """Announcing sessions by email from the workspace: preview, send, and send the changes later."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -10,7 +9,6 @@ from ..forms import AddressesForm, AnnounceForm
 from ..models import Announcement
 from ..permissions import role_required, sites_for
 from ..services import announcements
-from ..services.audit import audit_record
 from .supervise import ROLES, add_errors
 
 
@@ -20,23 +18,14 @@ def _base_url(request) -> str:
 
 def _send(request, email, addresses_form) -> bool:
     """Save the addresses if they changed, then send; return whether it went. Errors land on the form."""
-    site = email.site
     if request.POST.get("shown") != email.digest:
         addresses_form.add_error(None, "The email has changed since you saw it (a session changed, or a new day "
                                        "began). Check it again below, then send.")
         return False
-    new = addresses_form.cleaned_data["addresses"]
     try:
-        # One transaction: an email that does not go keeps nothing, new addresses included (the form keeps them).
-        with transaction.atomic():
-            if new != site.announcement_addresses.strip():
-                before = {"announcement_addresses": site.announcement_addresses}
-                site.announcement_addresses = new
-                site.save(update_fields=["announcement_addresses"])
-                audit_record(actor=request.user, action="edit", obj=site, before=before,
-                             after={"announcement_addresses": new}, reason="Distribution addresses")
-            record = announcements.email_send(email, actor=request.user,
-                                              again=request.POST.get("action") == "again")
+        record = announcements.email_send_to(email, actor=request.user,
+                                             addresses=addresses_form.cleaned_data["addresses"],
+                                             again=request.POST.get("action") == "again")
     except announcements.AlreadySent as error:
         addresses_form.already_sent = error.previous
         add_errors(addresses_form, error)

@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from ..dates import week_of
 from ..forms import TargetForm
 from ..models import User
 from ..permissions import has_role, role_required, sites_for
 from ..services import demand as demand_service
-from ..services.audit import audit_record
 from .supervise import ROLES, errors_sentence
 
 PAST_WEEKS = 12
@@ -30,7 +30,7 @@ def demand(request):
     """Who may see it: supervisors and managers. Past sessions' demand, suggestions, hours off the floor."""
     now = timezone.now()
     sites = sites_for(request.user)
-    this_monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    this_monday = week_of(timezone.localdate())
     supervisors = _supervisors_shown(request.user)
     past = demand_service.past_sessions(sites=sites, now=now, weeks=PAST_WEEKS, viewer=request.user)
     hours = demand_service.hours_off_the_floor(
@@ -54,11 +54,8 @@ def supervisor_target(request, pk: int):
     person = get_object_or_404(User.objects.filter(supervised_sites__in=sites_for(request.user)).distinct(), pk=pk)
     form = TargetForm(request.POST)
     if form.is_valid():
-        before = {"weekly_target_hours": str(person.weekly_target_hours)}
-        person.weekly_target_hours = form.cleaned_data["weekly_target_hours"]
-        person.save(update_fields=["weekly_target_hours"])
-        audit_record(actor=request.user, action="edit", obj=person, before=before,
-                     after={"weekly_target_hours": str(person.weekly_target_hours)}, reason="Weekly target")
+        demand_service.supervisor_target_save(actor=request.user, person=person,
+                                              hours=form.cleaned_data["weekly_target_hours"])
         messages.success(request, f"Weekly target for {person.public_name} saved.")
     else:
         messages.error(request, errors_sentence(form))

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sessions_app.models import Feedback, SicknessRecord, week_of
-from sessions_app.services.insights import add_months
+from sessions_app.dates import add_months
 from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
 from tests.helpers import (ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, THIS_MONTH, answers, csv_rows,
                            page_tables as rows, text)
