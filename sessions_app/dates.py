@@ -29,3 +29,12 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
         months.append(month)
         month = add_months(month, 1)
     return months
+
+
+def working_days_before(day: datetime.date, count: int) -> datetime.date:
+    """Return the date `count` working days (Monday to Friday) before `day`."""
+    while count:
+        day -= datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 
 from ..models import Attendance, Session, Site, User
 from .audit import audit_record
-from .privacy import counts_hidden_for, outgrew_shown
+from .privacy import counts_hidden_for, outgrew_shown, utilisation_shown
 
 RECENT = 4
 OUTGROWN_AT = 2  # of the last RECENT sessions
@@ -49,6 +49,7 @@ def _seen_by(session: Session, viewer: User) -> Session:
     """Mark what this viewer may see of the session's counts (privacy rule 2, decided in privacy.py)."""
     session.counts_hidden = counts_hidden_for(viewer, session.site)
     session.utilisation = utilisation(session)
+    session.utilisation_shown = utilisation_shown(seen=session.seen, hidden=session.counts_hidden)
     session.outgrew_shown = outgrew_shown(seen=session.seen, not_seen=session.not_seen,
                                           outgrew=outgrew_supply(session), hidden=session.counts_hidden)
     return session

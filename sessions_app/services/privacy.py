@@ -285,6 +285,11 @@ def people(count: int, *, hidden: bool) -> int | str:
     return str(published) if hidden and published.state == SMALL else count
 
 
+def utilisation_shown(*, seen: int, hidden: bool) -> bool:
+    """Return whether a session's utilisation may show: it is seen × minutes ÷ length, so only beside a shown seen."""
+    return not hidden or figure(seen).shown
+
+
 def outgrew_shown(*, seen: int, not_seen: int, outgrew: bool, hidden: bool) -> bool:
     """Return whether “outgrew supply” may be said of a session to a viewer who sees its counts or not.
 
@@ -292,4 +297,4 @@ def outgrew_shown(*, seen: int, not_seen: int, outgrew: bool, hidden: bool) -> b
     second would narrow it down, so only the first may say so; anything counted from these tags
     (the extra-session suggestion) then says no more than the tags do.
     """
-    return outgrew and (not_seen > 0 or not hidden or figure(seen).shown)
+    return outgrew and (not_seen > 0 or utilisation_shown(seen=seen, hidden=hidden))

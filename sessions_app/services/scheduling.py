@@ -25,6 +25,11 @@ def lunch_window(*, site: Site, day: datetime.date) -> tuple[datetime.datetime, 
     return starts, ends
 
 
+def at_site(site: Site, day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """Return a day and time of day where the site is, as an aware moment."""
+    return datetime.datetime.combine(day, time, tzinfo=site.zone)
+
+
 def room_free(*, site: Site, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Room | None:
     """Return the site's first suitable active room with nothing booked at that time, if any."""
     busy = Session.objects.scheduled().overlapping(starts_at, ends_at).filter(room__isnull=False).values("room")
@@ -82,6 +87,22 @@ def session_create(
     session.audience_teams.set(audience_teams)
     audit_record(actor=actor, action="create", obj=session, after=session_snapshot(session))
     return session
+
+
+def session_add(
+    *, actor: User, site: Site, supervisor: User, day: datetime.date, start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None, room: Room | None = None, kind: str = Session.Kind.AD_HOC,
+    audience_teams: list[Team] = (), public_note: str = "",
+) -> Session:
+    """Publish a session on a day: by default from 30 minutes before lunch to 30 after, in the first suitable free room."""
+    starts_at, ends_at = lunch_window(site=site, day=day)
+    if start_time:
+        starts_at = at_site(site, day, start_time)
+    if end_time:
+        ends_at = at_site(site, day, end_time)
+    room = room or room_free(site=site, starts_at=starts_at, ends_at=ends_at)
+    return session_create(actor=actor, site=site, supervisor=supervisor, starts_at=starts_at, ends_at=ends_at,
+                          room=room, kind=kind, audience_teams=audience_teams, public_note=public_note)
 
 
 @transaction.atomic

@@ -37,6 +37,11 @@ def tally_may_press(*, actor: User, session: Session, now: datetime.datetime) ->
     return supervises(actor, session.site) and tally_is_open(session=session, now=now)
 
 
+def tally_may_correct(*, actor: User, session: Session, now: datetime.datetime) -> bool:
+    """Return whether this person may correct the session's totals now: its own supervisors, once it has ended."""
+    return supervises(actor, session.site) and session.ends_at <= now
+
+
 def _refuse_unless_open(*, actor: User, session: Session, now: datetime.datetime) -> None:
     if not supervises(actor, session.site):
         raise ValidationError(NOT_SUPERVISOR, code="not_supervisor")
@@ -124,10 +129,9 @@ def tally_totals(*, session: Session) -> dict[str, int]:
 def tally_correct(*, actor: User, session: Session, seen: int, not_seen: int, reason: str,
                   now: datetime.datetime | None = None) -> None:
     """Set a finished session's totals by hand, keeping the reason and the numbers before."""
-    if not supervises(actor, session.site):
-        raise ValidationError(NOT_SUPERVISOR, code="not_supervisor")
-    if session.ends_at > (now or timezone.now()):
-        raise ValidationError(CORRECT_AFTER_END, code="not_ended")
+    if not tally_may_correct(actor=actor, session=session, now=now or timezone.now()):
+        raise ValidationError(NOT_SUPERVISOR if not supervises(actor, session.site) else CORRECT_AFTER_END,
+                              code="not_allowed")
     if not reason.strip():
         raise ValidationError("Give a reason for the correction.", code="reason")
     if seen < 0 or not_seen < 0:

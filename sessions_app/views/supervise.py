@@ -12,23 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomForm, SessionForm, TallyForm
 from ..models import Room, Session
 from ..permissions import role_required, sites_for, supervises
-from ..services import demand, publishing, scheduling, tally
-from ..services.privacy import counts_hidden_for, people
+from ..services import attention, demand, publishing, scheduling, tally
+from ..services.privacy import counts_hidden_for, people, utilisation_shown
 from ..services.listing import sessions_by_week
 
 ROLES = ("supervisor", "manager")
 COMING_WEEKS = 6
-CONFIRM_ROOM_WITHIN = datetime.timedelta(days=7)
-CHASE_AFTER_WORKING_DAYS = 3
 
 
 def _my_session(request, pk: int) -> Session:
     """Return a session at one of the user's sites, or 404 (other sites' sessions are not theirs to see)."""
     return get_object_or_404(Session.objects.for_display().select_related("series"), pk=pk, site__in=sites_for(request.user))
-
-
-def _local(site, day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return datetime.datetime.combine(day, time, tzinfo=site.zone)
 
 
 def errors_sentence(form) -> str:
@@ -41,33 +35,6 @@ def add_errors(form, error: ValidationError) -> None:
         form.add_error(None, message)
 
 
-def session_warnings(session: Session, *, now: datetime.datetime, clashes: set[int]) -> list[str]:
-    """Return what needs the supervisor's attention before a session."""
-    if session.is_cancelled:
-        return []
-    warnings = []
-    if session.room_id is None:
-        warnings.append("No room yet" if session.room_booking != Session.RoomBooking.DECLINED
-                        else "The room was declined: find another room")
-    elif session.room_booking != Session.RoomBooking.CONFIRMED and session.starts_at - now <= CONFIRM_ROOM_WITHIN:
-        if session.room_booking != Session.RoomBooking.NOT_NEEDED:
-            warnings.append("Room not confirmed and the session is within 7 days")
-    if session.pk in clashes:
-        warnings.append("The supervisor is double-booked")
-    return warnings
-
-
-def _supervisor_clashes(sessions: list[Session]) -> set[int]:
-    """Return ids of scheduled sessions whose supervisor has another overlapping one in the list."""
-    clashes = set()
-    scheduled = [s for s in sessions if not s.is_cancelled]
-    for i, first in enumerate(scheduled):
-        for second in scheduled[i + 1:]:
-            if second.starts_at >= first.ends_at:
-                break
-            if second.supervisor_id == first.supervisor_id:
-                clashes.update({first.pk, second.pk})
-    return clashes
 
 
 @require_safe
@@ -80,9 +47,7 @@ def home(request):
         Session.objects.filter(site__in=sites).between(now, now + datetime.timedelta(weeks=COMING_WEEKS))
         .for_display().order_by("starts_at", "pk")
     )
-    clashes = _supervisor_clashes(sessions)
-    for session in sessions:
-        session.warnings = session_warnings(session, now=now, clashes=clashes)
+    attention.sessions_warn(sessions=sessions, now=now)
     current = next((s for s in sessions if not s.is_cancelled), None)
     current_is_on = current is not None and current.starts_at <= now
     return render(request, "supervise/home.html", {
@@ -119,18 +84,11 @@ def session_add(request):
     form = SessionForm(request.POST or None, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        site = data["site"]
-        starts_at, ends_at = scheduling.lunch_window(site=site, day=data["date"])
-        if data["start_time"]:
-            starts_at = _local(site, data["date"], data["start_time"])
-        if data["end_time"]:
-            ends_at = _local(site, data["date"], data["end_time"])
-        room = data["room"] or scheduling.room_free(site=site, starts_at=starts_at, ends_at=ends_at)
         try:
-            session = scheduling.session_create(
-                actor=request.user, site=site, supervisor=request.user, starts_at=starts_at, ends_at=ends_at,
-                room=room, kind=data["kind"], audience_teams=list(data["audience_teams"]),
-                public_note=data["public_note"],
+            session = scheduling.session_add(
+                actor=request.user, site=data["site"], supervisor=request.user, day=data["date"],
+                start_time=data["start_time"], end_time=data["end_time"], room=data["room"], kind=data["kind"],
+                audience_teams=list(data["audience_teams"]), public_note=data["public_note"],
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -155,14 +113,15 @@ def session_detail(request, pk: int):
         "totals": totals,
         "counts_hidden": counts_hidden,
         "may_tally": tally.tally_may_press(actor=request.user, session=session, now=now),
-        "may_correct": supervises(request.user, session.site) and session.ends_at <= now,
+        "may_correct": tally.tally_may_correct(actor=request.user, session=session, now=now),
         "utilisation": demand.utilisation(session),
+        "utilisation_shown": utilisation_shown(seen=totals["seen"], hidden=counts_hidden),
         "busyness": tally.busyness(session.waiting),
         "tally_form": TallyForm(),
         "booking_form": RoomBookingForm(initial={"room_booking": session.room_booking}),
         "correction_form": CorrectionForm(),
         "audit": session.audit_entries.select_related("actor")[:50],
-        "warnings": session_warnings(session, now=now, clashes=set()),
+        "warnings": attention.session_warnings(session=session, now=now, clashes=set()),
     })
 
 
@@ -230,8 +189,8 @@ def session_move(request, pk: int):
         try:
             scheduling.session_move(
                 actor=request.user, session=session, room=data["room"], reason=data["reason"],
-                starts_at=_local(session.site, data["date"], data["start_time"]),
-                ends_at=_local(session.site, data["date"], data["end_time"]),
+                starts_at=scheduling.at_site(session.site, data["date"], data["start_time"]),
+                ends_at=scheduling.at_site(session.site, data["date"], data["end_time"]),
             )
         except ValidationError as error:
             session.refresh_from_db()
@@ -285,23 +244,12 @@ def session_correct(request, pk: int):
 def rooms(request):
     """Who may see it: supervisors and managers. Rooms at their sites, and bookings to chase."""
     sites = sites_for(request.user)
-    today = timezone.localdate()
-    chase_before = _working_days_before(today, CHASE_AFTER_WORKING_DAYS)
     return render(request, "supervise/rooms.html", {
         "rooms": Room.objects.filter(site__in=sites).select_related("site"),
-        "to_chase": Session.objects.filter(
-            site__in=sites, status=Session.Status.SCHEDULED, room_booking=Session.RoomBooking.REQUESTED,
-            room_requested_on__lte=chase_before, ends_at__gt=timezone.now(),
-        ).for_display(),
+        "to_chase": attention.rooms_to_chase(sites=sites, now=timezone.now()),
     })
 
 
-def _working_days_before(day: datetime.date, count: int) -> datetime.date:
-    while count:
-        day -= datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 @require_http_methods(["GET", "POST"])
