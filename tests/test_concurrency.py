@@ -25,7 +25,7 @@ from sessions_app.models import Session, SicknessRecord, Team
 from sessions_app.dates import add_months
 from sessions_app.services.insights import insights_months, sickness_months
 from sessions_app.services.scheduling import OVERLAP_MESSAGE, session_create
-from sessions_app.services.sickness import sickness_import, sickness_parse
+from sessions_app.services.sickness_import import sickness_import, sickness_parse
 from tests.factories import make_manager, make_room, make_site, make_supervisor
 from tests.marks import postgres_only
 

@@ -41,7 +41,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from sessions_app.models import Announcement, Contract, Feedback, Session, SicknessRecord, User, week_of
 from sessions_app.services.announcements import period_for
 from sessions_app.services.feedback import pulse_today
-from sessions_app.services.sickness import sickness_preview
+from sessions_app.services.sickness_import import sickness_preview
 from tests.factories import (lunchtime_in_days, make_contract, make_room, make_series_session, make_session,
                              make_team)
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ..models import Site, Team
 from ..dates import add_months, month_start, months_between
-from ..services.sickness import FigureError, month_parse
+from ..services.sickness_csv import FigureError, month_parse
 from .sessions import within_reach
 
 DEFAULT_MONTHS = 12

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django import forms
 
 from ..models import Site, Team
-from ..services.sickness import AVAILABLE, LOST, MAX_UPLOAD_BYTES, FigureError, figure_parse, figures_check, sickness_decode
+from ..services.sickness_csv import (AVAILABLE, LOST, MAX_UPLOAD_BYTES, FigureError, figure_parse, figures_check,
+                                     sickness_decode)
 from .insights import MonthField
 
 __all__ = ["SicknessConfirmForm", "SicknessForm", "SicknessSiteForm", "SicknessUploadForm"]

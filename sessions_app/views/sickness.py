@@ -9,6 +9,7 @@ from ..forms import SicknessConfirmForm, SicknessForm, SicknessSiteForm, Sicknes
 from ..models import SicknessRecord
 from ..permissions import role_required, sites_for
 from ..services import sickness as service
+from ..services import sickness_import as importing
 
 TYPED_IN_LINKS = ("team", "month", "fte_days_lost", "fte_days_available")
 
@@ -71,7 +72,7 @@ def sickness_import(request):
         return _upload_page(request, form)
     site = form.cleaned_data["site"]
     try:
-        parsed = service.sickness_preview(site=site, text=form.cleaned_data["file"])
+        parsed = importing.sickness_preview(site=site, text=form.cleaned_data["file"])
     except ValidationError as error:
         form.add_error("file", error)
         return _upload_page(request, form)
@@ -83,18 +84,18 @@ def _confirm(request, sites):
     site = None
     try:
         if not form.is_valid():
-            raise ValidationError(service.NOT_CHECKED)
+            raise ValidationError(importing.NOT_CHECKED)
         site = form.cleaned_data["site"]
-        parsed = service.sickness_confirm(site=site, payload=form.cleaned_data["payload"],
+        parsed = importing.sickness_confirm(site=site, payload=form.cleaned_data["payload"],
                                           signature=form.cleaned_data["signature"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(f"{reverse('insights_sickness_import')}" + (f"?site={site.slug}" if site else ""))
     if parsed.changed_since_preview or not parsed.can_import:
         # Teams or saved figures changed since the preview: show what the file would do now.
-        messages.error(request, service.CHANGED_SINCE_PREVIEW)
+        messages.error(request, importing.CHANGED_SINCE_PREVIEW)
         return _preview_page(request, parsed, SicknessUploadForm(sites=sites, initial={"site": site.slug}))
-    imported = service.sickness_import(actor=request.user, parsed=parsed)
+    imported = importing.sickness_import(actor=request.user, parsed=parsed)
     messages.success(request, f"Imported {imported.saved} team-month{'s' if imported.saved != 1 else ''} "
                               f"({imported.replaced} replaced).")
     return redirect(_page(site))

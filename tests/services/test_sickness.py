@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sessions_app.models import AuditEntry, SicknessRecord
-from sessions_app.services import sickness
-from sessions_app.services.sickness import (NOT_CHECKED, FigureError, figure_parse, month_parse, months_ahead,
-                                            sickness_confirm, sickness_decode, sickness_import, sickness_parse,
-                                            sickness_preview, sickness_save)
+from sessions_app.services.sickness import sickness_save
+from sessions_app.services.sickness_csv import (FigureError, figure_parse, month_parse, months_ahead, rate_shown,
+                                                sickness_decode)
+from sessions_app.services.sickness_import import (NOT_CHECKED, sickness_confirm, sickness_import, sickness_parse,
+                                                   sickness_preview)
 from tests.factories import make_manager, make_site, make_team
 
 pytestmark = pytest.mark.django_db
@@ -404,9 +405,9 @@ def test_saving_a_saved_team_month_replaces_it_keeping_the_old_figures_in_the_au
 
 
 def test_the_rate_is_shown_as_a_percentage_to_one_decimal_place():
-    assert sickness.rate_shown(lost=Decimal("12.5"), available=Decimal("400")) == "3.1%"
-    assert sickness.rate_shown(lost=Decimal("1"), available=Decimal("3")) == "33.3%"
-    assert sickness.rate_shown(lost=Decimal("0"), available=Decimal("3")) == "0.0%"
+    assert rate_shown(lost=Decimal("12.5"), available=Decimal("400")) == "3.1%"
+    assert rate_shown(lost=Decimal("1"), available=Decimal("3")) == "33.3%"
+    assert rate_shown(lost=Decimal("0"), available=Decimal("3")) == "0.0%"
 
 
 def test_a_row_with_more_cells_than_the_header_is_refused_not_shifted(site, teams):

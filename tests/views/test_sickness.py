@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sessions_app.models import AuditEntry, SicknessRecord
-from sessions_app.services.sickness import NOT_CHECKED, months_ahead
+from sessions_app.services.sickness_csv import months_ahead
+from sessions_app.services.sickness_import import NOT_CHECKED
 from tests.factories import make_site, make_team
 from tests.helpers import (HEADER, IMPORT, csv_bytes, hidden, sickness_confirm as confirm, sickness_upload as upload,
                            text)
