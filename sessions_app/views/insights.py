@@ -13,6 +13,7 @@ from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
 from ..permissions import has_role, role_required, sites_for
 from ..services import insights
+from ..services.comparison import compare_before_after
 from ..services.charts import Series, chart
 from ..services.csv_safe import csv_response
 from ..services.privacy import threshold
@@ -61,7 +62,7 @@ def _insights(request) -> dict:
     figures, comparison = insights.figures_kept.get_or_build(
         (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(), version),
         lambda: (insights.insights_months(sites=sites, team=team, months=months, now=now),
-                 insights.compare_before_after(sites=sites, team=team, now=now)))
+                 compare_before_after(sites=sites, team=team, now=now)))
     start = insights.service_start(sites=sites, team=team)
     query = {key: value for key, value in request.GET.items() if key in form.fields and value}
     return {

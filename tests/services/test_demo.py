@@ -58,7 +58,7 @@ def test_demo_supervisor_cannot_sign_in_without_a_password():
 
 
 def test_seed_demo_gives_insights_a_year_to_compare_before_and_after():
-    from sessions_app.services.insights import compare_before_after
+    from sessions_app.services.comparison import compare_before_after
 
     call_command("seed_demo")
     site = Site.objects.get()

@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 
 from sessions_app.models import Pulse, SicknessRecord
-from sessions_app.services import insights
+from sessions_app.dates import months_between
+from sessions_app.services import insights, pulse_figures
+from sessions_app.services.comparison import compare_before_after
 from tests.factories import make_attendance, make_site, make_team, make_room, make_session, local
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +25,6 @@ def pulses(site, monday: str, scores: list[int], team=None):
                               for score in scores)
 
 
-def test_months_between_counts_both_ends_across_a_year_end():
-    assert insights.months_between(datetime.date(2025, 11, 15), datetime.date(2026, 2, 1)) == [
-        datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
-
-
 def test_before_and_after_match_a_hand_calculation():
     site = make_site(service_started_on=datetime.date(2026, 4, 15))
     team = make_team(site)
@@ -35,7 +32,7 @@ def test_before_and_after_match_a_hand_calculation():
                         ("2026-04", "1"),                                         # the start month: neither side
                         ("2026-05", "5"), ("2026-06", "6"), ("2026-07", "4")]:    # after: 5%, 6%, 4%
         sickness(team, month, lost)
-    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
+    comparison = compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
     # By hand: means 0.09 and 0.05; variances 0.0001 each, so the standard error is sqrt(2 × 0.0001 / 3)
     # = 0.0081650; Welch's degrees of freedom are 4, t = 2.776, half-width 0.022666.
     assert comparison.before == pytest.approx([0.10, 0.08, 0.09]) and comparison.after == pytest.approx([0.05, 0.06, 0.04])
@@ -54,7 +51,7 @@ def test_before_and_after_pulse_uses_monthly_means_of_published_months_only():
                            ("2026-05-04", [4, 4, 4, 4, 4]), ("2026-06-01", [3, 4, 4, 4, 5]),
                            ("2026-07-06", [4, 4, 3, 3, 3])]:
         pulses(site, monday, scores)
-    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["pulse"]
+    comparison = compare_before_after(sites=[site], team=None, now=NOW)["pulse"]
     assert comparison.before == pytest.approx([2.4, 2.0, 2.0])
     assert comparison.after == pytest.approx([4.0, 4.0, 3.4])
     assert comparison.difference == pytest.approx(3.8 - 6.4 / 3)
@@ -66,7 +63,7 @@ def test_fewer_than_3_months_on_a_side_is_not_enough(after_months):
     team = make_team(site)
     for month in ["2026-01", "2026-02", "2026-03"] + ["2026-05", "2026-06"][:after_months]:
         sickness(team, month, "5")
-    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
+    comparison = compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
     assert not comparison.enough
     assert (comparison.difference, comparison.interval) == (None, None)
 
@@ -76,7 +73,7 @@ def test_months_not_yet_over_are_not_after():
     team = make_team(site)
     for month in ["2026-05", "2026-06", "2026-07", "2026-09", "2026-10", "2026-11"]:
         sickness(team, month, "5")
-    comparison = insights.compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
+    comparison = compare_before_after(sites=[site], team=None, now=NOW)["sickness"]
     assert len(comparison.after) == 2  # September and October: November has not ended
     assert not comparison.enough
 
@@ -95,7 +92,7 @@ def test_session_months_are_summed_in_the_sites_time_zone():
     # In summer time, 12:30am on 1 August in London is 11:30pm on 31 July in UTC.
     early = make_session(site=site, room=room, starts_at=local(2026, 8, 1, 0, 30))
     make_attendance(early, seen=6)
-    months = insights.months_between(datetime.date(2026, 7, 1), datetime.date(2026, 8, 1))
+    months = months_between(datetime.date(2026, 7, 1), datetime.date(2026, 8, 1))
     table = insights.session_months(sites=[site], months=months, now=NOW)[site.pk]
     assert (table[datetime.date(2026, 7, 1)].held, table[datetime.date(2026, 8, 1)].held) == (0, 1)
     assert table[datetime.date(2026, 8, 1)].seen.value == 6
@@ -133,7 +130,7 @@ def shown_sums(figures: dict) -> dict:
 
 def october(sites, team=None):
     month = datetime.date(2026, 10, 1)
-    return insights.pulse_months(sites=sites, team=team, months=[month], now=NOW)[month]
+    return pulse_figures.pulse_months(sites=sites, team=team, months=[month], now=NOW)[month]
 
 
 def test_a_withheld_team_mean_is_not_left_alone_beside_the_site_mean_and_the_other_teams():
@@ -180,11 +177,11 @@ def test_a_pulse_month_over_several_sites_waits_for_the_site_whose_week_ends_las
     # Monday 7 December, 02:00 UTC: London's week of 30 November (the last that starts in November) has ended,
     # but it is still Sunday 6 December in Los Angeles.
     now = datetime.datetime(2026, 12, 7, 2, 0, tzinfo=datetime.timezone.utc)
-    both = insights.pulse_months(sites=[london, west], team=None, months=[november], now=now)[november]
+    both = pulse_figures.pulse_months(sites=[london, west], team=None, months=[november], now=now)[november]
     assert (str(both.answers), both.mean) == ("not yet", None)
-    alone = insights.pulse_months(sites=[london], team=None, months=[november], now=now)[november]
+    alone = pulse_figures.pulse_months(sites=[london], team=None, months=[november], now=now)[november]
     assert (str(alone.answers), alone.mean) == ("12", 4)
-    later = insights.pulse_months(sites=[london, west], team=None, months=[november],
+    later = pulse_figures.pulse_months(sites=[london, west], team=None, months=[november],
                                   now=now + datetime.timedelta(hours=9))[november]
     assert (str(later.answers), later.mean) == ("24", 3.5)
 

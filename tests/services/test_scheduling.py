@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sessions_app.models import Session
+from sessions_app.dates import month_start
 from sessions_app.services import insights, scheduling
 from sessions_app.services.scheduling import ENDED_MESSAGE
 from tests.factories import make_attendance, make_room, make_session, make_site, make_supervisor
@@ -41,7 +42,7 @@ def test_the_months_total_cannot_be_moved_by_cancelling_or_moving_what_ran(ended
     site = ended.site
     make_attendance(make_session(site=site, room=make_room(site), starts_at=ended.starts_at - datetime.timedelta(
         days=1)), seen=4)
-    month = [insights.month_start(ended.local_starts_at.date())]
+    month = [month_start(ended.local_starts_at.date())]
     now = timezone.now() + datetime.timedelta(days=40)  # the month has ended: its figures are published
 
     def total():

@@ -276,7 +276,7 @@ def test_this_months_people_and_answers_are_not_published_until_it_ends(client, 
 
 
 def test_a_month_is_open_until_the_week_that_starts_in_it_ends(site):
-    from sessions_app.services.insights import pulse_months
+    from sessions_app.services.pulse_figures import pulse_months
 
     answers(site, None, [3] * 6, monday=datetime.date(2026, 3, 30))  # Monday 30 March: the week ends 5 April
     months = [datetime.date(2026, 3, 1)]

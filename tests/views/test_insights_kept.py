@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions_app.models import Attendance, Pulse, SicknessRecord, week_of
+from sessions_app.dates import add_months
 from sessions_app.services import insights
 from sessions_app.services.sickness import sickness_save
 from sessions_app.services.tally import tally_correct
@@ -99,7 +100,7 @@ def test_this_weeks_pulse_answers_leave_the_kept_figures_alone(dashboard, site, 
 
 def test_sickness_figures_swapped_between_months_show_at_once(dashboard, site, manager):
     team = make_team(site, name="Team A", slug="team-a")
-    earlier = insights.add_months(ENDED_MONTH, -1)
+    earlier = add_months(ENDED_MONTH, -1)
     SicknessRecord.objects.create(team=team, month=ENDED_MONTH, fte_days_lost=10, fte_days_available=200)
     SicknessRecord.objects.create(team=team, month=earlier, fte_days_lost=20, fte_days_available=200)
     path = f"/insights/?site={site.slug}&start={earlier:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
@@ -110,7 +111,7 @@ def test_sickness_figures_swapped_between_months_show_at_once(dashboard, site, m
 
 
 def test_corrections_that_move_one_person_between_months_show_at_once(dashboard, site, supervisor):
-    earlier = insights.add_months(ENDED_MONTH, -1)
+    earlier = add_months(ENDED_MONTH, -1)
     monday = earlier + datetime.timedelta(days=(7 - earlier.weekday()) % 7)
     first = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
                          starts_at=datetime.datetime.combine(monday, datetime.time(11, 30), tzinfo=site.zone))

@@ -1,0 +1,163 @@
+"""The morale pulse month by month, with privacy rule 2 planned once per site and month."""
+import dataclasses
+import datetime
+
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import Cast, TruncMonth
+
+from ..dates import add_months, week_of
+from ..models import Pulse, Site, Team
+from .privacy import (HIDDEN, Figure, figure, mean_publishable, pending, plan_means, protect, spread_publishable,
+                      total_of_totals)
+from .rows import plain_rows, row_month
+
+SCORES = [score for score, _ in Pulse.Score.choices]
+
+
+@dataclasses.dataclass
+class PulseCell:
+    """One group's answers in one month: how many, their total score, and how many gave each score."""
+
+    answers: int = 0
+    score_sum: int = 0
+    spread: tuple[int, ...] = (0,) * len(SCORES)
+
+    @staticmethod
+    def total(cells) -> "PulseCell":
+        return _cell((cell.answers, cell.score_sum, *cell.spread) for cell in cells)
+
+    @property
+    def mean_publishable(self) -> bool:
+        return self.answers > 0 and mean_publishable(self.answers, self.score_sum)
+
+    @property
+    def spread_publishable(self) -> bool:
+        return spread_publishable(self.spread)
+
+
+@dataclasses.dataclass
+class PulseMonth:
+    answers: Figure = Figure(0)
+    mean: float | None = None
+    spread: list[Figure] | None = None  # None where it is not published
+
+
+def _pulse_month(cell: PulseCell, published: Figure, *, mean_shown: bool, spread_shown: bool) -> PulseMonth:
+    shown = published.shown and cell.answers > 0 and mean_shown
+    return PulseMonth(
+        answers=published,
+        mean=cell.score_sum / cell.answers if shown else None,
+        spread=[Figure(count) for count in cell.spread] if shown and spread_shown else None,
+    )
+
+
+@dataclasses.dataclass
+class SitePulse:
+    """One site's month of answers, with one plan of what may show, used by every view of it."""
+
+    teams: dict  # team id (None: preferred not to say) -> PulseCell
+    counts: dict  # team id -> Figure
+    total: PulseCell
+    total_count: Figure
+    means_shown: set
+    total_mean_shown: bool
+
+    @classmethod
+    def plan(cls, rows: dict) -> "SitePulse":
+        teams = {key: _cell([figures]) for key, figures in rows.items()}
+        counts, total_shown = protect({key: cell.answers for key, cell in teams.items()})
+        total = PulseCell.total(teams.values())
+        total_count = figure(total.answers)
+        if total_count.shown and not total_shown:
+            total_count = Figure(total.answers, HIDDEN)
+        # Those who preferred not to say are never shown alone: their figures are the site's less the teams'.
+        alone = {key for key, cell in teams.items() if key is not None and counts[key].shown and cell.mean_publishable}
+        means_shown, total_mean_shown = plan_means(
+            {key: (cell.answers, cell.score_sum) for key, cell in teams.items()}, alone=alone,
+            total_shown=total_count.shown and total.mean_publishable)
+        return cls(teams, counts, total, total_count, means_shown, total_mean_shown)
+
+    @property
+    def total_spread_shown(self) -> bool:
+        """Every team shown, and no score given by fewer than the threshold in any team (or in the whole)."""
+        return (self.total_mean_shown and all(count.shown for count in self.counts.values())
+                and all(cell.spread_publishable for cell in self.teams.values()) and self.total.spread_publishable)
+
+    @property
+    def mean_known(self) -> bool:
+        return self.total.answers == 0 or self.total_mean_shown
+
+    def team_month(self, team_id: int) -> PulseMonth:
+        if team_id not in self.teams:
+            return PulseMonth()
+        cell = self.teams[team_id]
+        mean_shown = team_id in self.means_shown
+        return _pulse_month(cell, self.counts[team_id], mean_shown=mean_shown,
+                            spread_shown=mean_shown and cell.spread_publishable)
+
+    def site_month(self) -> PulseMonth:
+        return _pulse_month(self.total, self.total_count, mean_shown=self.total_mean_shown,
+                            spread_shown=self.total_spread_shown)
+
+
+def _sites_month(parts: list[SitePulse]) -> PulseMonth:
+    """Add up several sites' months: a figure shows only where every site's does, so it adds nothing."""
+    total = PulseCell.total(part.total for part in parts)
+    return _pulse_month(total, total_of_totals([part.total_count for part in parts]),
+                        mean_shown=all(part.mean_known for part in parts),
+                        spread_shown=all(part.total.answers == 0 or part.total_spread_shown for part in parts))
+
+
+def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.date],
+                 now: datetime.datetime) -> dict[datetime.date, PulseMonth]:
+    """Return the pulse per month for the sites, or one team of them, with rule 2 applied across teams.
+
+    Suppression is planned over every team of a site in one pass (SitePulse), so the same cell is hidden
+    whichever view shows it, and no site total less the other teams gives a small team or a withheld
+    mean away. A week counts in the month its Monday is in, so a month is published once its last week
+    has ended at every site shown, each in its own time zone.
+    """
+    this_week = {site.pk: week_of(now.astimezone(site.zone).date()) for site in sites}
+    shown_sites = sites if team is None else [site for site in sites if site.pk == team.site_id]
+    scores = [f"score_{score}" for score in SCORES]
+    rows = (
+        Pulse.objects.filter(site__in=sites, week__gte=months[0], week__lt=add_months(months[-1], 1))
+        # A date, not the timestamp PostgreSQL truncates to: far cheaper to read back 60,000 times.
+        .values("site_id", "team_id", month=Cast(TruncMonth("week"), DateField()))
+        .annotate(answers=Count("pk"), score_sum=Sum("score"),
+                  **{name: Count("pk", filter=Q(score=score)) for name, score in zip(scores, SCORES)})
+        .order_by()
+        .values_list("site_id", "team_id", "month", "answers", "score_sum", *scores)
+    )
+    # The estate reads a row for every team and month (60,000 over 5 years): they stay plain
+    # tuples (answers, score sum, then each score's count) until a site's month adds them up.
+    cells: dict[datetime.date, dict[int, dict[int | None, tuple]]] = {}
+    months_read: dict = {}
+    for site_id, team_id, month, *figures in plain_rows(rows):
+        if month not in months_read:
+            months_read[month] = row_month(month)
+        cells.setdefault(months_read[month], {}).setdefault(site_id, {})[team_id] = figures
+    result = {}
+    for month in months:
+        last_week = week_of(add_months(month, 1) - datetime.timedelta(days=1))
+        if any(this_week[site.pk] <= last_week for site in shown_sites):
+            result[month] = PulseMonth(answers=pending())
+            continue
+        by_site = cells.get(month, {})
+        plans = [SitePulse.plan(by_site.get(site.pk, {})) for site in shown_sites]
+        if team is not None:
+            result[month] = plans[0].team_month(team.pk)
+        elif len(plans) == 1:
+            result[month] = plans[0].site_month()
+        else:
+            result[month] = _sites_month(plans)
+    return result
+
+
+def _cell(rows) -> PulseCell:
+    """Add up rows of (answers, score sum, each score's count) into one cell."""
+    rows = list(rows)
+    if not rows:
+        return PulseCell()
+    sums = [sum(column) for column in zip(*rows)]
+    return PulseCell(sums[0], sums[1], tuple(sums[2:]))
