@@ -1,6 +1,19 @@
-"""Forms own input: one module per part, like models/. Import them from here."""
-from .sessions import *  # noqa: F401,F403
-from .sessions import MAX_WEEKS, YEARS_EITHER_SIDE, within_reach  # noqa: F401
-from .insights import InsightsFilterForm, MonthField, ServiceStartForm  # noqa: F401
-from .pulse import FeedbackReviewForm, PulseForm  # noqa: F401
-from .sickness import *  # noqa: F401,F403
+"""Forms own input: one module per topic. Import them from here."""
+from .announce import AddressesForm, AnnounceForm
+from .dates import YEARS_EITHER_SIDE, within_reach
+from .demand import TargetForm
+from .insights import InsightsFilterForm, MonthField, ServiceStartForm
+from .pulse import FeedbackReviewForm, PulseForm
+from .rooms import RoomForm
+from .series import SeriesCancelForm, SeriesForm
+from .sessions import CancelForm, MoveForm, RoomBookingForm, SessionForm
+from .sickness import SicknessConfirmForm, SicknessForm, SicknessSiteForm, SicknessUploadForm
+from .tally import CorrectionForm, TallyForm
+from .upcoming import MAX_WEEKS, UpcomingFilterForm
+
+__all__ = [
+    "AddressesForm", "AnnounceForm", "CancelForm", "CorrectionForm", "FeedbackReviewForm", "InsightsFilterForm",
+    "MAX_WEEKS", "MonthField", "MoveForm", "PulseForm", "RoomBookingForm", "RoomForm", "ServiceStartForm",
+    "SeriesCancelForm", "SeriesForm", "SessionForm", "SicknessConfirmForm", "SicknessForm", "SicknessSiteForm",
+    "SicknessUploadForm", "TallyForm", "TargetForm", "UpcomingFilterForm", "YEARS_EITHER_SIDE", "within_reach",
+]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from ..models import Site, Team
 from ..dates import add_months, month_start, months_between
 from ..services.sickness_csv import FigureError, month_parse
-from .sessions import within_reach
+from .dates import within_reach
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60  # five years: the longest period one page lays out month by month

@@ -12,9 +12,6 @@ from ..services.sickness_csv import (AVAILABLE, LOST, MAX_UPLOAD_BYTES, FigureEr
                                      sickness_decode)
 from .insights import MonthField
 
-__all__ = ["SicknessConfirmForm", "SicknessForm", "SicknessSiteForm", "SicknessUploadForm"]
-
-
 class SiteChoice(forms.ChoiceField):
     """One of the user's sites, by its short name."""
 

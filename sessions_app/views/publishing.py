@@ -1,7 +1,6 @@
 """Channels for staff, from the same published sessions: calendar feeds, the poster, the handover note."""
 import datetime
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse

@@ -1,0 +1,102 @@
+"""Regular sessions: the rule that makes them, and cancelling the rest."""
+import datetime
+
+from django import forms
+
+from ..models import Room, Series, Site, Team
+from ..models.sessions import CANCEL_REASON_NEEDED
+from ..services.series import WEEKDAY_NAMES, default_times
+from .dates import SkipDatesField, within_reach
+from .sessions import AtOneSite, TeamsField
+
+
+WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(WEEKDAY_NAMES)]
+EVERY_WEEKS_CHOICES = [("1", "Every week")] + [(str(n), f"Every {n} weeks") for n in range(2, 9)]
+
+
+class SeriesForm(AtOneSite, forms.Form):
+    """A regular series: which days, how often, from when to when, and what to skip."""
+
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
+                                  error_messages={"invalid_choice": "Choose one of your sites."})
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple, label="Days of the week",
+        error_messages={"required": "Choose at least one day of the week.",
+                        "invalid_choice": "Choose days from the list."},
+    )
+    every_weeks = forms.TypedChoiceField(choices=EVERY_WEEKS_CHOICES, coerce=int, initial="1", label="How often",
+                                         error_messages={"invalid_choice": "Choose how often from the list."})
+    starts_on = forms.DateField(label="First date", widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[within_reach],
+                                error_messages={"required": "Enter the first date.",
+                                                "invalid": "Enter a real date, for example 1/12/2026."})
+    ends_on = forms.DateField(label="Last date", widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[within_reach],
+                              help_text="At most a year after the first date.",
+                              error_messages={"required": "Enter the last date.",
+                                              "invalid": "Enter a real date, for example 1/12/2026."})
+    start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
+                                 help_text="Leave empty for 30 minutes before lunch.",
+                                 error_messages={"invalid": "Enter a time, for example 11:30."})
+    end_time = forms.TimeField(required=False, label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
+                               help_text="Leave empty for 30 minutes after lunch.",
+                               error_messages={"invalid": "Enter a time, for example 13:30."})
+    skip_dates = SkipDatesField(required=False, label="Dates to skip (optional)", max_length=4000,
+                                help_text="Bank holidays and known pressures. One date a line, like 25/12/2026.")
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
+                                  empty_label="The first suitable room that is free, date by date",
+                                  error_messages={"invalid_choice": "Choose a room from the list."})
+    audience_teams = TeamsField(
+        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Who it is for", help_text="Leave all unticked for everyone at the site.",
+        error_messages={"invalid_choice": "Choose teams from the list."},
+    )
+    public_note = forms.CharField(required=False, max_length=300, label="Note for staff (optional)",
+                                  widget=forms.Textarea)
+
+    def __init__(self, data=None, *, sites, series=None, initial=None):
+        super().__init__(data, initial=initial)
+        self.series = series
+        self.fields["site"].queryset = sites
+        rooms = Room.objects.filter(site__in=sites, is_active=True).select_related("site")
+        teams = Team.objects.filter(site__in=sites).select_related("site")
+        if series is not None:
+            # A series stays at its site: edits change its dates, not where it is.
+            del self.fields["site"]
+            rooms, teams = rooms.filter(site=series.site_id), teams.filter(site=series.site_id)
+        self.offer(rooms=rooms, teams=teams, many_sites=len(sites) > 1)
+
+    @classmethod
+    def initial_for(cls, series) -> dict:
+        return {
+            "weekdays": [str(day) for day in series.weekdays], "every_weeks": str(series.every_weeks),
+            "starts_on": series.starts_on, "ends_on": series.ends_on, "start_time": series.start_time,
+            "end_time": series.end_time, "room": series.room_id,
+            "skip_dates": [datetime.date.fromisoformat(day) for day in series.skip_dates],
+            "audience_teams": list(series.audience_teams.all()), "public_note": series.public_note,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        return self.check_site(cleaned, self.series.site if self.series else cleaned.get("site"))
+
+    def build(self, *, supervisor) -> Series:
+        """Return the series the form describes: a new one, or the edited one with its changes (not saved)."""
+        data = self.cleaned_data
+        series = self.series or Series(site=data["site"], supervisor=supervisor)
+        lunch_start, lunch_end = default_times(series.site)
+        series.weekdays = sorted(data["weekdays"])
+        series.every_weeks = data["every_weeks"]
+        series.starts_on, series.ends_on = data["starts_on"], data["ends_on"]
+        series.start_time = data["start_time"] or lunch_start
+        series.end_time = data["end_time"] or lunch_end
+        series.skip_dates = [day.isoformat() for day in data["skip_dates"]]
+        series.room = data["room"]
+        series.public_note = data["public_note"]
+        return series
+
+
+class SeriesCancelForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why are the rest cancelled?",
+                             help_text="Staff see this on every cancelled date.",
+                             error_messages={"required": CANCEL_REASON_NEEDED})
