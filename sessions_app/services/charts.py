@@ -1,13 +1,14 @@
 """Charts drawn on the server as SVG: no JavaScript and nothing fetched, so they print and work anywhere.
 
 A chart is a picture of the table beneath it; screen readers skip the picture and read the table.
-Values that are not published (None) are left out of the picture, never drawn as zero.
+Values that are not published (None) are left out of the picture, never drawn as zero. This module
+works out the geometry; templates/components/chart.svg draws it.
 """
 import dataclasses
 import datetime
 import math
 
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 240
@@ -17,7 +18,9 @@ COLOURS = ["#005eb8", "#330072", "#00a499", "#ffb81c", "#768692", "#d5281b"]
 
 
 @dataclasses.dataclass
-class Series:
+class Line:
+    """One measure drawn across the months: a line, or bars."""
+
     label: str
     values: list[float | None]
 
@@ -35,15 +38,18 @@ def _tick(value: float, percent: bool) -> str:
     return f"{value:g}"
 
 
-def chart(*, months: list[datetime.date], series: list[Series], kind: str = "bar", start: datetime.date | None = None,
+def _points(values, x, y) -> list[tuple[str, str]]:
+    return [(f"{x(i):.1f}", f"{y(v):.1f}") for i, v in enumerate(values) if v is not None]
+
+
+def chart(*, months: list[datetime.date], series: list[Line], kind: str = "bar", start: datetime.date | None = None,
           percent: bool = False, top: float | None = None) -> SafeString:
     """Return an SVG chart of monthly values: grouped bars, stacked bars ("stack") or lines ("line")."""
     count = len(months)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_width / count
     if kind == "stack":
-        totals = [sum(s.values[i] or 0 for s in series) for i in range(count)]
-        highest = max(totals, default=0)
+        highest = max((sum(s.values[i] or 0 for s in series) for i in range(count)), default=0)
     else:
         highest = max((v for s in series for v in s.values if v is not None), default=0)
     top = top or _nice_top(highest)
@@ -51,53 +57,43 @@ def chart(*, months: list[datetime.date], series: list[Series], kind: str = "bar
     def y(value: float) -> float:
         return TOP + plot_height - min(value, top) / top * plot_height
 
-    parts = []
-    for fraction in (0, 0.5, 1):  # grid lines and their labels
-        parts.append(format_html(
-            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d8dde0"/>'
-            '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#4c6272">{}</text>',
-            LEFT, WIDTH - RIGHT, f"{y(top * fraction):.1f}", f"{y(top * fraction):.1f}",
-            LEFT - 6, f"{y(top * fraction) + 4:.1f}", _tick(top * fraction, percent)))
+    def middle(i: int) -> float:
+        return LEFT + slot * (i + 0.5)
+
+    grid = [{"y": f"{y(top * f):.1f}", "text_y": f"{y(top * f) + 4:.1f}", "label": _tick(top * f, percent)}
+            for f in (0, 0.5, 1)]
     every = math.ceil(count / 12)
-    for i, month in enumerate(months):  # month labels
-        if i % every == 0:
-            parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#4c6272">{}</text>',
-                                     f"{LEFT + slot * (i + 0.5):.1f}", HEIGHT - BOTTOM + 16, f"{month:%b %y}"))
+    labels = [{"x": f"{middle(i):.1f}", "text": f"{month:%b %y}"} for i, month in enumerate(months) if i % every == 0]
+    lines, bars = [], []
     if kind == "line":
         for colour, line in zip(COLOURS, series):
-            points = [(LEFT + slot * (i + 0.5), y(v)) for i, v in enumerate(line.values) if v is not None]
-            if len(points) > 1:
-                parts.append(format_html('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>', colour,
-                                         " ".join(f"{px:.1f},{py:.1f}" for px, py in points)))
-            parts.extend(format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', f"{px:.1f}", f"{py:.1f}", colour)
-                         for px, py in points)
+            points = _points(line.values, middle, y)
+            lines.append({"colour": colour, "points": " ".join(f"{px},{py}" for px, py in points),
+                          "joined": len(points) > 1, "dots": points})
     else:
         width = slot * 0.8 / (1 if kind == "stack" else len(series))
         for i in range(count):
             base = 0.0
-            for n, (colour, bars) in enumerate(zip(COLOURS, series)):
-                value = bars.values[i]
+            for n, (colour, line) in enumerate(zip(COLOURS, series)):
+                value = line.values[i]
                 if value is None or value <= 0:
                     continue
-                x = LEFT + slot * i + slot * 0.1 + (0 if kind == "stack" else n * width)
                 low, high = (base, base + value) if kind == "stack" else (0, value)
-                parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>', f"{x:.1f}",
-                                         f"{y(high):.1f}", f"{width:.1f}", f"{y(low) - y(high):.1f}", colour))
+                bars.append({"x": f"{LEFT + slot * i + slot * 0.1 + (0 if kind == 'stack' else n * width):.1f}",
+                             "y": f"{y(high):.1f}", "width": f"{width:.1f}", "height": f"{y(low) - y(high):.1f}",
+                             "colour": colour})
                 base = high if kind == "stack" else 0
+    marker = None
     if start is not None and months[0] <= start.replace(day=1) <= months[-1]:
-        i = months.index(start.replace(day=1))
-        x = LEFT + slot * i + slot * (start.day - 1) / 31
-        parts.append(format_html(
-            '<line x1="{x}" x2="{x}" y1="{}" y2="{}" stroke="#212b32" stroke-width="2" stroke-dasharray="4 3"/>'
-            '<text x="{tx}" y="{}" font-size="11" fill="#212b32">Drop-ins started</text>',
-            TOP - 4, TOP + plot_height, TOP + 8, x=f"{x:.1f}", tx=f"{x + 4:.1f}"))
-    legend_x = LEFT
-    for colour, line in zip(COLOURS, series):  # the legend, across the top
-        parts.append(format_html('<rect x="{}" y="6" width="12" height="12" fill="{}"/>'
-                                 '<text x="{}" y="16" font-size="12" fill="#212b32">{}</text>',
-                                 legend_x, colour, legend_x + 16, line.label))
+        x = LEFT + slot * months.index(start.replace(day=1)) + slot * (start.day - 1) / 31
+        marker = {"x": f"{x:.1f}", "text_x": f"{x + 4:.1f}"}
+    legend, legend_x = [], LEFT
+    for colour, line in zip(COLOURS, series):  # across the top
+        legend.append({"x": legend_x, "text_x": legend_x + 16, "colour": colour, "label": line.label})
         legend_x += 24 + 7 * len(line.label)
-    return format_html(
-        '<svg class="dropin-chart" viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" '
-        'focusable="false">{}</svg>', WIDTH, HEIGHT, mark_safe("".join(parts)))
-
+    return mark_safe(render_to_string("components/chart.svg", {
+        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
+        "plot_bottom": TOP + plot_height, "label_y": HEIGHT - BOTTOM + 16, "tick_x": LEFT - 6,
+        "grid": grid, "labels": labels, "lines": lines, "bars": bars, "marker": marker, "legend": legend,
+        "marker_top": TOP - 4, "marker_text_y": TOP + 8,
+    }).strip())

@@ -14,7 +14,7 @@ from ..models import Pulse
 from ..permissions import has_role, role_required, sites_for
 from ..services import insights
 from ..services.comparison import compare_before_after
-from ..services.charts import Series, chart
+from ..services.charts import Line, chart
 from ..services.csv_safe import csv_response
 from ..services.privacy import threshold
 from .supervise import ROLES
@@ -35,17 +35,17 @@ def _charts(figures: list[insights.MonthFigures], start) -> dict:
         return chart(months=months, series=series, start=start, **options)
 
     return {
-        "sessions": draw([Series("Held", [f.sessions.held for f in figures]),
-                          Series("Cancelled", [f.sessions.cancelled for f in figures])]),
-        "people": draw([Series("Seen", [f.sessions.seen.number for f in figures]),
-                        Series("Not seen", [f.sessions.not_seen.number for f in figures])]),
-        "utilisation": draw([Series("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
+        "sessions": draw([Line("Held", [f.sessions.held for f in figures]),
+                          Line("Cancelled", [f.sessions.cancelled for f in figures])]),
+        "people": draw([Line("Seen", [f.sessions.seen.number for f in figures]),
+                        Line("Not seen", [f.sessions.not_seen.number for f in figures])]),
+        "utilisation": draw([Line("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
                             percent=True, top=max([1.0] + [f.sessions.utilisation or 0 for f in figures])),
-        "pulse": draw([Series("Mean score (1 very low to 5 very good)", [f.pulse.mean for f in figures])],
+        "pulse": draw([Line("Mean score (1 very low to 5 very good)", [f.pulse.mean for f in figures])],
                       kind="line", top=5),
-        "spread": draw([Series(label, [f.pulse.spread[i].value if f.pulse.spread else None for f in figures])
+        "spread": draw([Line(label, [f.pulse.spread[i].value if f.pulse.spread else None for f in figures])
                         for i, label in enumerate(SPREAD_LABELS)], kind="stack"),
-        "sickness": draw([Series("Sickness absence rate", [f.sickness.rate if f.sickness else None for f in figures])],
+        "sickness": draw([Line("Sickness absence rate", [f.sickness.rate if f.sickness else None for f in figures])],
                          kind="line", percent=True),
     }
 
