@@ -88,7 +88,7 @@ def _site_feed_row(*, site_slug: str, now: datetime.datetime) -> dict:
     """One site's feed version in one plain SQL statement, the same rule as `feed_sessions`.
 
     Written out by hand for speed: calendars poll the feed more than anyone reads a page, and the
-    ORM spends longer building this aggregate (4 ms) than the database spends answering it. Uses
+    ORM spends longer building this aggregate than the database spends answering it. Uses
     the (site, starts_at) index; the site's sessions that ended long ago are read and skipped.
     """
     session, site, room, user = quoted_tables(Session, Site, Room, User)

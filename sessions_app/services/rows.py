@@ -1,7 +1,7 @@
 """Rows read back from plain SQL as the database driver gives them, without Django's converters.
 
-The estate's figures read tens of thousands of aggregated rows: the ORM's converters, run on every
-value, took longer than the queries. These read the few types back the same way on both databases.
+The estate's figures read tens of thousands of aggregated rows, where converting every value costs
+more than the query; these read the few types back the same way on both databases.
 """
 import datetime
 
@@ -9,6 +9,7 @@ from django.db import connections
 
 
 def row_month(value) -> datetime.date:
+    """Read a month truncated in SQL as a date."""
     if isinstance(value, str):  # SQLite, read without the ORM's converters
         return datetime.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, datetime.datetime) else value
@@ -17,9 +18,7 @@ def row_month(value) -> datetime.date:
 def plain_rows(queryset) -> list[tuple]:
     """Return a values_list query's rows as the database driver gives them.
 
-    The estate's pulse is a row for every team and month (60,000 over 5 years): Django's
-    converters, run on every value, took longer than the query. Counts come back as ints;
-    dates as dates, or as text on SQLite, which row_month reads.
+    Counts come back as ints; dates as dates, or as text on SQLite, which row_month reads.
     """
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
