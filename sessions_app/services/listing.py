@@ -6,7 +6,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from ..dates import week_of
-from ..models import Feedback, Room, Session, Site, TallyStep, Team, User
+from ..models import Feedback, Room, Session, Site, Team, User
+from .tally import BUSY_AT, VERY_BUSY_AT
 from .versioned import VersionedCache, aware, quoted_tables
 
 
@@ -88,35 +89,34 @@ def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetim
     """Return what the upcoming page shows, for one site or all, as one row from one plain SQL statement.
 
     It moves on with anything the page shows: a session added, changed, cancelled or deleted, its
-    room, supervisor, site or audience teams renamed, the live count of people waiting; time, as
+    room, supervisor, site or audience teams renamed, how busy a session on now is (the word); time, as
     a session starts (“on now”), ends (it drops off) or comes within `weeks`; the sites and teams
     the filters offer; the approved comments. Every session not yet over at the site is counted,
     so one published beyond `weeks` moves it too (the “show more” link). Written out by hand for
     speed: the ORM spends longer building this than the database answering it.
     """
-    session, site, room, team, feedback, audience, user, tally = quoted_tables(
-        Session, Site, Room, Team, Feedback, Session.audience_teams.through, User, TallyStep)
+    session, site, room, team, feedback, audience, user = quoted_tables(
+        Session, Site, Room, Team, Feedback, Session.audience_teams.through, User)
     stamp = connection.ops.adapt_datetimefield_value
-    # The sessions on now, whose busyness the page shows: their tally steps say each press and undo, where
-    # a sum of people waiting could come back to a value it had with other sessions' counts.
-    on_now = f"FROM {tally} t INNER JOIN {session} s2 ON s2.id = t.session_id WHERE s2.starts_at <= %s AND s2.ends_at > %s"
-    params = [stamp(now), stamp(now + datetime.timedelta(weeks=weeks))]
-    at_site = ""
+    on_now_params = [*BUSYNESS_PARAMS, stamp(now), stamp(now)]
+    at_site = labels_at_site = ""
     if site_slug is not None:
-        on_now += f" AND s2.site_id IN (SELECT id FROM {site} WHERE slug = %s)"
-        params += [site_slug, *([stamp(now), stamp(now), site_slug] * 2), stamp(now), site_slug]
+        labels_at_site = f"AND s2.site_id IN (SELECT id FROM {site} WHERE slug = %s)"
         at_site = "AND si.slug = %s"
-    else:
-        params += ["", *([stamp(now), stamp(now)] * 2), stamp(now)]
+        on_now_params.append(site_slug)
+    params = [stamp(now), stamp(now + datetime.timedelta(weeks=weeks)), site_slug or "", *on_now_params, stamp(now),
+              *([site_slug] if site_slug is not None else [])]
+    # The sessions on now show how busy they are as a word: the page moves on when a word changes, and
+    # never with a tally press that leaves every word as it was (a rebuilt page's time would count presses).
     sql = f"""
-        SELECT COUNT(DISTINCT se.id), SUM(se.id), SUM(se.sequence), MAX(se.updated_at), SUM(se.waiting),
+        SELECT COUNT(DISTINCT se.id), SUM(se.id), SUM(se.sequence), MAX(se.updated_at), 0,
                COUNT(DISTINCT CASE WHEN se.starts_at <= %s THEN se.id END),
                COUNT(DISTINCT CASE WHEN se.starts_at < %s THEN se.id END),
                MAX(si.updated_at), MAX(ro.updated_at), MAX(us.updated_at), COUNT(au.team_id), MAX(te.updated_at),
                (SELECT COUNT(*) FROM {site}), (SELECT MAX(updated_at) FROM {site}),
                (SELECT COUNT(*) FROM {team}), (SELECT MAX(updated_at) FROM {team}),
                (SELECT COUNT(*) FROM {feedback} WHERE approved), (SELECT SUM(id) FROM {feedback} WHERE approved),
-               (SELECT COUNT(*) FROM {site} WHERE slug = %s), (SELECT COUNT(*) {on_now}), (SELECT MAX(t.id) {on_now})
+               (SELECT COUNT(*) FROM {site} WHERE slug = %s), ({_busyness_words(session, labels_at_site)})
         FROM {session} se
         INNER JOIN {site} si ON si.id = se.site_id
         INNER JOIN {user} us ON us.id = se.supervisor_id
@@ -130,6 +130,24 @@ def upcoming_version(*, site_slug: str | None, weeks: int, now: datetime.datetim
         return UpcomingVersion(site_slug, weeks, tuple(cursor.fetchone()))
 
 
+# The thresholds of the words staff see for a queue ("quiet", "busy", "very busy"), in the order the SQL asks.
+BUSYNESS_PARAMS = [VERY_BUSY_AT, BUSY_AT]
+
+
+def _busyness_word(column: str) -> str:
+    """SQL for the word a session's queue shows, as 0, 1 or 2: never the number waiting."""
+    return f"CASE WHEN {column} >= %s THEN 2 WHEN {column} >= %s THEN 1 ELSE 0 END"
+
+
+def _busyness_words(session: str, at_site: str) -> str:
+    """SQL for every session on now with its word, as one text: the same set of words gives the same text."""
+    labels = (f"SELECT CAST(s2.id AS TEXT) || ':' || CAST({_busyness_word('s2.waiting')} AS TEXT) AS label "
+              f"FROM {session} s2 WHERE s2.starts_at <= %s AND s2.ends_at > %s {at_site} ORDER BY s2.id")
+    if connection.vendor == "postgresql":
+        return f"SELECT string_agg(label, ',' ORDER BY label) FROM ({labels}) labels"
+    return f"SELECT group_concat(label, ',') FROM ({labels}) labels"
+
+
 BIGGEST_ID = 2**63 - 1
 
 
@@ -140,7 +158,7 @@ def session_version(*, pk: int, now: datetime.datetime) -> tuple | None:
     session, site, room, team, audience, user = quoted_tables(
         Session, Site, Room, Team, Session.audience_teams.through, User)
     sql = f"""
-        SELECT se.sequence, se.updated_at, se.status, se.waiting, se.starts_at, se.ends_at,
+        SELECT se.sequence, se.updated_at, se.status, {_busyness_word("se.waiting")}, se.starts_at, se.ends_at,
                si.updated_at, ro.updated_at, us.updated_at,
                (SELECT COUNT(*) FROM {audience} au WHERE au.session_id = se.id),
                (SELECT MAX(te.updated_at) FROM {audience} au INNER JOIN {team} te ON te.id = au.team_id
@@ -152,7 +170,7 @@ def session_version(*, pk: int, now: datetime.datetime) -> tuple | None:
         WHERE se.id = %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, [*BUSYNESS_PARAMS, pk])
         row = cursor.fetchone()
     if row is None:
         return None

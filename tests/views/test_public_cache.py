@@ -239,3 +239,23 @@ def test_busyness_moves_when_two_sessions_queues_swap_and_the_total_stays(client
         tally.tally_press(actor=elsewhere, session=there, action="started")
     assert Session.objects.get(pk=here.pk).waiting + Session.objects.get(pk=there.pk).waiting == BUSY_AT
     assert busy_at(page(client, "/")) == [site.name]
+
+
+def test_a_press_that_leaves_every_word_as_it_was_rebuilds_no_public_page(site, supervisor):
+    from sessions_app.services.listing import session_version, upcoming_version
+
+    on_now = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                          starts_at=timezone.now() - datetime.timedelta(minutes=5))
+
+    def versions():
+        now = timezone.now().replace(second=0, microsecond=0)
+        return (upcoming_version(site_slug=site.slug, weeks=8, now=now).row,
+                upcoming_version(site_slug=None, weeks=8, now=now).row, session_version(pk=on_now.pk, now=now))
+
+    quiet = versions()
+    for action in ("arrived", "started", "finished", "arrived", "left"):  # 0 or 1 waiting throughout: "quiet"
+        tally.tally_press(actor=supervisor, session=on_now, action=action)
+        assert versions() == quiet, action  # a rebuilt page would take long enough to count the presses
+    for _ in range(2):
+        tally.tally_press(actor=supervisor, session=on_now, action="arrived")
+    assert versions() != quiet  # 2 waiting: "busy", a word the page shows
