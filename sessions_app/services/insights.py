@@ -19,7 +19,7 @@ from ..dates import add_months, month_start, week_of
 from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team
 from ..models.sessions import MAX_SESSION_LENGTH
 from .audit import audit_record
-from .privacy import Figure, pending, threshold, total_of_small_cells, total_of_totals
+from .privacy import Figure, is_small, pending, threshold, total_of_small_cells, total_of_totals
 from .pulse_figures import PulseMonth, pulse_months
 from .rows import row_duration, row_month
 from .tally import CLOSES_AFTER
@@ -106,6 +106,7 @@ def _session_rows(*, sites: list[Site], months: list[datetime.date], now: dateti
         cursor.execute(sql, [threshold()] * 4 + list(inner_params))
         rows = cursor.fetchall()
     minutes_per_person = {site.pk: site.minutes_per_person for site in sites}
+    corrected = _corrected_small(sites=sites, start=start, end=end, zone=zone)
     this_month = month_start((now - SESSIONS_SETTLE).astimezone(zone).date())
     for site_id, month, held_count, cancelled, length, *measures in rows:
         month = row_month(month)
@@ -113,7 +114,8 @@ def _session_rows(*, sites: list[Site], months: list[datetime.date], now: dateti
         totals = dict(zip(("seen", "not_seen"), zip(*[iter(int(value or 0) for value in measures)] * 3)))
         published = {
             measure: pending() if month >= this_month else
-            total_of_small_cells(total=total, small_count=small_count, small_sum=small_sum)
+            total_of_small_cells(total=total, small_count=small_count, small_sum=small_sum,
+                                 corrected_small=(site_id, month, measure) in corrected)
             for measure, (total, small_count, small_sum) in totals.items()
         }
         yield site_id, month, SessionMonth(
@@ -122,6 +124,21 @@ def _session_rows(*, sites: list[Site], months: list[datetime.date], now: dateti
             seen=published["seen"], not_seen=published["not_seen"],
             seen_minutes=totals["seen"][0] * minutes_per_person[site_id],
         )
+
+
+def _corrected_small(*, sites: list[Site], start: datetime.datetime, end: datetime.datetime,
+                     zone: zoneinfo.ZoneInfo) -> set[tuple]:
+    """Return (site, month, measure) wherever a correction set a session's count from or to a small one."""
+    rows = (AttendanceCorrection.objects
+            .filter(session__site__in=sites, session__starts_at__gte=start, session__starts_at__lt=end)
+            .values_list("session__site_id", TruncMonth("session__starts_at", tzinfo=zone),
+                         "seen_before", "seen_after", "not_seen_before", "not_seen_after"))
+    corrected = set()
+    for site_id, month, *counts in rows:
+        for measure, before, after in (("seen", *counts[:2]), ("not_seen", *counts[2:])):
+            if is_small(before) or is_small(after):
+                corrected.add((site_id, row_month(month), measure))
+    return corrected
 
 
 def combine_session_months(parts: list[SessionMonth]) -> SessionMonth:
@@ -201,18 +218,19 @@ def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
     """Return, in one query, a version of everything the figures for these sites are made of.
 
     It moves with any session at the sites added, changed, cancelled, deleted or started; with the
-    attendance of any session before this month and any correction, and any pulse answer before this week (later ones
-    are not published yet, so a tally on now or this week's answers leave it alone); with any
+    attendance of sessions in settled months and any correction, and any pulse answer before this week (later
+    ones are not published yet, so a tally press or this week's answers leave it alone); with any
     sickness record, site or team; and with the date in each site's zone, and the date a month's sessions
     have settled by, which decide what has ended.
     """
     zones = sorted({site.time_zone for site in sites})
     days = tuple(now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
     settled = tuple((now - SESSIONS_SETTLE).astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
-    # Counted generously: from the latest month start in any of the zones, plus a day.
-    month_starts = [datetime.datetime.combine(month_start(day), datetime.time(), tzinfo=zoneinfo.ZoneInfo(zone))
-                    for zone, day in zip(zones, days)]
-    attendance_before = max(month_starts) + datetime.timedelta(days=1)
+    # Attendance of months that have settled in every zone: a press at a session whose month is still open
+    # must not move it (a rebuild takes long enough to be timed); corrections are counted on their own.
+    settled_starts = [datetime.datetime.combine(month_start(day), datetime.time(), tzinfo=zoneinfo.ZoneInfo(zone))
+                      for zone, day in zip(zones, settled)]
+    attendance_before = min(settled_starts)
     this_week = min(week_of(day) for day in days)
     session, attendance, correction, pulse, sickness, site, team = quoted_tables(
         Session, Attendance, AttendanceCorrection, Pulse, SicknessRecord, Site, Team)

@@ -124,15 +124,22 @@ def suppress(cells: dict) -> tuple[set, set, bool]:
     return small, secondary, total_shown
 
 
-def total_of_small_cells(*, total: int, small_count: int, small_sum: int) -> Figure:
+def is_small(value: int) -> bool:
+    """Return whether a count is one the primary rule hides: from 1 to the threshold less one."""
+    return 0 < value < threshold()
+
+
+def total_of_small_cells(*, total: int, small_count: int, small_sum: int, corrected_small: bool = False) -> Figure:
     """Return a total over cells published elsewhere with the primary rule only (such as sessions).
 
     Those cells cannot be hidden further, so the total is withheld whenever the small ones
-    could be worked out from it.
+    could be worked out from it; and for good where a correction set a cell from or to a small
+    count, since the total before it (perhaps published, printed, sent) less the total after it
+    would give the corrected session's count away.
     """
     if 0 < total < threshold():
         return Figure(total, SMALL)
-    if small_count and small_cells_pinned(small_sum, small_count):
+    if corrected_small or (small_count and small_cells_pinned(small_sum, small_count)):
         return Figure(total, HIDDEN)
     return Figure(total, SHOWN)
 

@@ -211,3 +211,41 @@ def test_a_months_people_wait_until_its_last_session_can_no_longer_be_tallied():
     assert str(during.sessions.seen) == "not yet"
     [after] = insights.insights_months(sites=[site], team=None, months=november, now=local(2026, 12, 1, 5, 1))
     assert str(after.sessions.seen) == "6"
+
+
+@pytest.mark.parametrize("before, after", [(6, 3), (0, 2), (3, 5)])
+def test_a_correction_to_or_from_a_small_count_withholds_its_months_total_for_good(before, after):
+    from sessions_app.services.tally import tally_correct
+    from tests.factories import make_supervisor
+
+    site = make_site()
+    room = make_room(site)
+    sessions = [make_session(site=site, room=room, starts_at=local(2026, 10, day, 12, 0)) for day in (5, 12, 19, 26)]
+    for session, seen in zip(sessions, (2, 3, 10, before)):
+        make_attendance(session, seen=seen)
+    october = [datetime.date(2026, 10, 1)]
+
+    def seen_total():
+        [month] = insights.insights_months(sites=[site], team=None, months=october, now=NOW)
+        return str(month.sessions.seen)
+
+    published = seen_total()  # what a manager may have printed before the correction
+    assert published == str(15 + before)
+    tally_correct(actor=make_supervisor(site), session=sessions[-1], seen=after, not_seen=0,
+                  reason="Two presses were missed.", now=NOW)
+    # Shown now, it would give the corrected session away: published + (after − before).
+    assert seen_total() == "not shown"
+
+
+def test_a_press_in_a_month_not_yet_published_leaves_the_figures_version_alone():
+    from sessions_app.services.tally import tally_press
+    from tests.factories import make_supervisor
+
+    site = make_site()
+    supervisor = make_supervisor(site)
+    first = make_session(site=site, room=make_room(site), starts_at=local(2026, 12, 1, 11, 30))
+    now = local(2026, 12, 1, 12, 0)  # on the 1st: a rebuild of the figures would time the press
+    before = insights.insights_version(sites=[site], now=now)
+    for action in ("arrived", "started", "finished", "arrived", "left"):
+        tally_press(actor=supervisor, session=first, action=action, now=now)
+        assert insights.insights_version(sites=[site], now=now) == before, action
