@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from ..models import Attendance, Session, Site, User
 from .audit import audit_record
 from .privacy import counts_hidden_for, outgrew_shown, utilisation_shown
+from .tally import CLOSES_AFTER
 
 RECENT = 4
 OUTGROWN_AT = 2  # of the last RECENT sessions
@@ -56,9 +57,12 @@ def _seen_by(session: Session, viewer: User) -> Session:
 
 
 def past_sessions(*, sites: QuerySet[Site], now: datetime.datetime, weeks: int, viewer: User) -> list[Session]:
-    """Return the sessions that ended in the last `weeks` weeks, newest first, as the viewer may see their demand."""
+    """Return the sessions of the last `weeks` weeks whose tally has closed, newest first, as the viewer may see them.
+
+    Counts still taking presses are not shown: watching one change would time a person's visit.
+    """
     sessions = with_attendance(
-        Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now,
+        Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now - CLOSES_AFTER,
                                            starts_at__gte=now - datetime.timedelta(weeks=weeks))
     ).select_related("site", "room", "supervisor").order_by("-starts_at", "-pk")
     return [_seen_by(session, viewer) for session in sessions]
@@ -90,7 +94,8 @@ def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.date
 
     Counted from what the viewer is shown of each session, so the card tells her nothing the tags don't.
     """
-    recent = with_attendance(Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now)).annotate(
+    closed = Session.objects.scheduled().filter(site__in=sites, ends_at__lte=now - CLOSES_AFTER)
+    recent = with_attendance(closed).annotate(
         recency=Window(RowNumber(), partition_by=[F("site_id")], order_by=[F("starts_at").desc(), F("pk").desc()])
     ).filter(recency__lte=RECENT).select_related("site")
     by_site: dict[int, list[Session]] = {}

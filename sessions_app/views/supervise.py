@@ -114,6 +114,8 @@ def session_detail(request, pk: int):
         "counts_hidden": counts_hidden,
         "may_tally": tally.tally_may_press(actor=request.user, session=session, now=now),
         "may_correct": tally.tally_may_correct(actor=request.user, session=session, now=now),
+        # Others see a session's totals once its tally has closed, so they cannot watch a count change.
+        "totals_final": session.ends_at <= now and not tally.tally_is_open(session=session, now=now),
         "utilisation": demand.utilisation(session),
         "utilisation_shown": utilisation_shown(seen=totals["seen"], hidden=counts_hidden),
         "busyness": tally.busyness(session.waiting),

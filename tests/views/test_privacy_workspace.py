@@ -59,3 +59,21 @@ def test_a_manager_is_not_told_a_session_outgrew_supply_when_that_gives_a_small_
     client.force_login(supervisor)
     page = text(client.get("/supervise/demand/"))
     assert page.count("Outgrew supply") == 2 and "Demand outgrew supply at 2 of the last 2 sessions" in page
+
+
+def test_others_see_a_sessions_totals_only_once_its_tally_has_closed(client, site, supervisor, manager):
+    ended = make_session(site=site, room=site.rooms.get(),
+                         starts_at=timezone.now() - datetime.timedelta(hours=2, minutes=30),
+                         ends_at=timezone.now() - datetime.timedelta(minutes=30))
+    make_attendance(ended, seen=2)
+    client.force_login(manager)
+    # Still taking presses for half an hour: a count she could watch change would time a visit.
+    assert "Seen:" not in text(client.get(f"/supervise/sessions/{ended.pk}/"))
+    assert f"/supervise/sessions/{ended.pk}/" not in client.get("/supervise/demand/").content.decode()
+    client.force_login(supervisor)
+    assert "Seen: 2." in text(client.get(f"/supervise/sessions/{ended.pk}/"))
+    ended.ends_at = timezone.now() - datetime.timedelta(minutes=61)
+    ended.save()
+    client.force_login(manager)
+    assert "Seen: fewer than 5." in text(client.get(f"/supervise/sessions/{ended.pk}/"))
+    assert f"/supervise/sessions/{ended.pk}/" in client.get("/supervise/demand/").content.decode()
