@@ -7,16 +7,18 @@ from ..models import Room, Series, Site, Team
 from ..models.sessions import CANCEL_REASON_NEEDED
 from ..services.series import WEEKDAY_NAMES, default_times
 from .dates import SkipDatesField, within_reach
-from .sessions import AtOneSite, TeamsField
+from .sessions import AtOneSite
 
 
 WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(WEEKDAY_NAMES)]
 EVERY_WEEKS_CHOICES = [("1", "Every week")] + [(str(n), f"Every {n} weeks") for n in range(2, 9)]
 
 
-class SeriesForm(AtOneSite, forms.Form):
+class SeriesForm(AtOneSite):
     """A regular series: which days, how often, from when to when, and what to skip."""
 
+    field_order = ["site", "weekdays", "every_weeks", "starts_on", "ends_on", "start_time", "end_time", "skip_dates",
+                   "room", "audience_teams", "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
     weekdays = forms.TypedMultipleChoiceField(
@@ -35,25 +37,11 @@ class SeriesForm(AtOneSite, forms.Form):
                               help_text="At most a year after the first date.",
                               error_messages={"required": "Enter the last date.",
                                               "invalid": "Enter a real date, for example 1/12/2026."})
-    start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
-                                 help_text="Leave empty for 30 minutes before lunch.",
-                                 error_messages={"invalid": "Enter a time, for example 11:30."})
-    end_time = forms.TimeField(required=False, label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
-                               help_text="Leave empty for 30 minutes after lunch.",
-                               error_messages={"invalid": "Enter a time, for example 13:30."})
     skip_dates = SkipDatesField(required=False, label="Dates to skip (optional)", max_length=4000,
                                 help_text="Bank holidays and known pressures. One date a line, like 25/12/2026.")
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
                                   empty_label="The first suitable room that is free, date by date",
                                   error_messages={"invalid_choice": "Choose a room from the list."})
-    audience_teams = TeamsField(
-        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Who it is for", help_text="Leave all unticked for everyone at the site.",
-        error_messages={"invalid_choice": "Choose teams from the list."},
-    )
-    public_note = forms.CharField(required=False, max_length=300, label="Note for staff (optional)",
-                                  widget=forms.Textarea)
-
     def __init__(self, data=None, *, sites, series=None, initial=None):
         super().__init__(data, initial=initial)
         self.series = series

@@ -6,8 +6,37 @@ from ..models.sessions import CANCEL_REASON_NEEDED, ROOM_AT_ANOTHER_SITE
 from .dates import within_reach
 
 
-class AtOneSite:
-    """For forms whose room and teams must be at the session's site (a supervisor may have several)."""
+class TeamsField(forms.ModelMultipleChoiceField):
+    """Teams ticked by id. An id no database could hold is a wrong choice (SQLite raises OverflowError on it)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            try:
+                too_big = abs(int(pk)) >= 2 ** 63
+            except (TypeError, ValueError):
+                continue  # not a number: Django's own check says so
+            if too_big:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": pk})
+        return super()._check_values(value)
+
+
+class AtOneSite(forms.Form):
+    """A session's times, teams and note (adding a session, a series), with its room and teams at its site."""
+
+    start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
+                                 help_text="Leave empty for 30 minutes before lunch.",
+                                 error_messages={"invalid": "Enter a time, for example 11:30."})
+    end_time = forms.TimeField(required=False, label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
+                               help_text="Leave empty for 30 minutes after lunch.",
+                               error_messages={"invalid": "Enter a time, for example 13:30."})
+    audience_teams = TeamsField(
+        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Who it is for", help_text="Leave all unticked for everyone at the site.",
+        error_messages={"invalid_choice": "Choose teams from the list."},
+    )
+    public_note = forms.CharField(required=False, max_length=300, label="Note for staff (optional)",
+                                  widget=forms.Textarea)
 
     def offer(self, *, rooms, teams, many_sites: bool) -> None:
         self.fields["room"].queryset = rooms
@@ -24,48 +53,20 @@ class AtOneSite:
         return cleaned
 
 
-class TeamsField(forms.ModelMultipleChoiceField):
-    """Teams ticked by id. An id no database could hold is a wrong choice (SQLite raises OverflowError on it)."""
-
-    def _check_values(self, value):
-        for pk in value if isinstance(value, (list, tuple)) else []:
-            try:
-                too_big = abs(int(pk)) >= 2 ** 63
-            except (TypeError, ValueError):
-                continue  # not a number: Django's own check says so
-            if too_big:
-                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                            params={"value": pk})
-        return super()._check_values(value)
-
-
-class SessionForm(AtOneSite, forms.Form):
+class SessionForm(AtOneSite):
     """Add an ad hoc or extra session: the date alone is enough."""
 
+    field_order = ["site", "date", "start_time", "end_time", "room", "kind", "audience_teams", "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
                            error_messages={"required": "Enter the date of the session.",
                                            "invalid": "Enter a real date, for example 1/12/2026."})
-    start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
-                                 help_text="Leave empty for 30 minutes before lunch.",
-                                 error_messages={"invalid": "Enter a time, for example 11:30."})
-    end_time = forms.TimeField(required=False, label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
-                               help_text="Leave empty for 30 minutes after lunch.",
-                               error_messages={"invalid": "Enter a time, for example 13:30."})
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
                                   empty_label="The first suitable room that is free",
                                   error_messages={"invalid_choice": "Choose a room from the list."})
     kind = forms.ChoiceField(choices=[("ad_hoc", "Ad hoc"), ("extra", "Extra (demand outgrew supply)")],
                              initial="ad_hoc", label="Kind of session")
-    audience_teams = TeamsField(
-        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Who it is for", help_text="Leave all unticked for everyone at the site.",
-        error_messages={"invalid_choice": "Choose teams from the list."},
-    )
-    public_note = forms.CharField(required=False, max_length=300, label="Note for staff (optional)",
-                                  widget=forms.Textarea)
-
     def __init__(self, data=None, *, sites, initial=None):
         super().__init__(data, initial=initial)
         self.fields["site"].queryset = sites

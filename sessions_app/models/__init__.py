@@ -6,7 +6,7 @@ from ..dates import week_of
 from .measures import Feedback, Pulse, SicknessRecord
 from .people import User
 from .places import Room, Site, Team
-from .publishing import Announcement
+from .announcements import Announcement
 from .sessions import Series, Session
 
 __all__ = [
