@@ -63,12 +63,12 @@ class Figure:
 
 def figure(value: int) -> Figure:
     """Return a count with the primary rule applied."""
-    return Figure(value, SMALL if 0 < value < threshold() else SHOWN)
+    return Figure(value, SMALL if is_small(value) else SHOWN)
 
 
 def withheld(value: int) -> Figure:
     """Return a total that must not be published, because a small part of it could be worked out."""
-    return Figure(value, SMALL if 0 < value < threshold() else HIDDEN)
+    return Figure(value, SMALL if is_small(value) else HIDDEN)
 
 
 def pinned(hidden_sum: int, bounds: list[tuple[int, float]]) -> bool:
@@ -137,7 +137,7 @@ def total_of_small_cells(*, total: int, small_count: int, small_sum: int, correc
     count, since the total before it (perhaps published, printed, sent) less the total after it
     would give the corrected session's count away.
     """
-    if 0 < total < threshold():
+    if is_small(total):
         return Figure(total, SMALL)
     if corrected_small or (small_count and small_cells_pinned(small_sum, small_count)):
         return Figure(total, HIDDEN)
@@ -168,7 +168,7 @@ def total_of_totals(parts: list[Figure]) -> Figure:
     if any(part.state == PENDING for part in parts):
         return pending()
     value = sum(part.value for part in parts)
-    if 0 < value < threshold():
+    if is_small(value):
         return Figure(value, SMALL)
     if all(part.shown for part in parts):
         return Figure(value, SHOWN)
@@ -267,7 +267,7 @@ def plan_means(groups: dict, *, alone: set, total_shown: bool) -> tuple[set, boo
     if not total_shown:
         return shown, False
     protected = {key for key, (count, score_sum) in groups.items()
-                 if 0 < count < threshold() or (count and not mean_publishable(count, score_sum))}
+                 if is_small(count) or (count and not mean_publishable(count, score_sum))}
     while True:
         hidden = {key: value for key, value in groups.items() if key not in shown and value[0]}
         if not protected or not sum_pinned(hidden, protected):
