@@ -177,9 +177,10 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Drop-in <dropin@localhost>")
 
-# The cache keeps only short-lived counters (the pulse's flood limit), never anything about a person.
-# One process: the in-memory default. Several processes or app hosts must share one, or each keeps
-# its own count: CACHE_URL=redis://…. It must forget what expires, so not dbcache or filecache (checks.py).
+# The cache holds built pages, feeds and figures (under the data generation: services/built.py) and the
+# pulse's hourly flood counts, never anything about a person. One process: the in-memory default. Several
+# processes or app hosts share one, or each builds every page and keeps its own count: CACHE_URL=redis://….
+# It must forget what expires, so not dbcache or filecache (checks.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Drop-in's own settings.
@@ -193,9 +194,6 @@ DROPIN_BASE_URL = env.str("DROPIN_BASE_URL", default="http://127.0.0.1:8000")
 # Pulse answers taken from one network address in an hour, then "try again later". Staff behind one
 # NHS or prison network address share it, so keep it well above a team's size.
 DROPIN_PULSE_LIMIT_PER_HOUR = env.int("DROPIN_PULSE_LIMIT_PER_HOUR", default=30)
-# On PostgreSQL each worker listens for the database's change notifications, so the staff pages and feeds
-# it keeps are served without asking the database each time (one more connection per worker).
-DROPIN_LISTEN_FOR_CHANGES = env.bool("DROPIN_LISTEN_FOR_CHANGES", default=True)
 
 # Logs are one JSON object a line, for the trust's log collector. They never hold a pulse answer,
 # a comment or anything identifying: views log what happened, not what was typed.

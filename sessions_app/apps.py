@@ -7,4 +7,9 @@ class SessionsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .generation import install
+
+        post_migrate.connect(install, sender=self, dispatch_uid="dropin-generation-triggers")

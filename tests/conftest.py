@@ -41,11 +41,39 @@ def other_supervisor(db):
     return make_supervisor(make_site(name="HMP Elsewhere"))
 
 
+@pytest.fixture
+def at_the_moment():
+    """Pin the clock to tests/helpers.py's MOMENT, from which its months and Mondays are worked out."""
+    import time_machine
+
+    from tests.helpers import MOMENT
+
+    with time_machine.travel(MOMENT, tick=False):
+        yield MOMENT
+
+
 @pytest.fixture(autouse=True)
-def _ask_the_database_every_time(settings):
-    # Inside a test's transaction nothing is committed, so no change notification is ever sent: tests
-    # read versions from the database each time. The listener has its own tests (tests/services/test_changes.py).
-    settings.DROPIN_LISTEN_FOR_CHANGES = False
+def _empty_cache():
+    # Each test's transaction is rolled back, the data generation with it: the next test would meet the same
+    # numbers again, so nothing built in one test may be found by another.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_configure(config):
+    """With CACHE_URL=redis://…, give each xdist worker a Redis database of its own, cleared by its tests alone."""
+    import os
+
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+        server = cache["LOCATION"].rsplit("/", 1)[0] if cache["LOCATION"].count("/") > 2 else cache["LOCATION"]
+        cache["LOCATION"] = f"{server}/{1 + worker % 14}"  # 15 is the flood-limit test's own
 
 
 def pytest_collection_modifyitems(items):

@@ -138,11 +138,13 @@ def sickness_confirm(client, preview, **changes):
                                 "signature": hidden(preview, "signature"), "action": "confirm", **changes})
 
 
-THIS_MONTH = month_start(timezone.localdate())
+# The moment the insights and pulse tests are pinned to (the `at_the_moment` fixture), and the months it gives.
+MOMENT = datetime.datetime(2026, 11, 18, 12, 0, tzinfo=datetime.timezone.utc)
+THIS_MONTH = month_start(MOMENT.date())
 # The newest month the pages publish in full. A pulse week counts in its Monday's month, so last month
 # is published once its last week has ended: in the first days of a month, the one before it is newest.
 LAST_WEEK_OF_LAST_MONTH = week_of(THIS_MONTH - datetime.timedelta(days=1))
-ENDED_MONTH = add_months(THIS_MONTH, -1 if week_of(timezone.localdate()) > LAST_WEEK_OF_LAST_MONTH else -2)
+ENDED_MONTH = add_months(THIS_MONTH, -1 if week_of(MOMENT.date()) > LAST_WEEK_OF_LAST_MONTH else -2)
 MONDAY = ENDED_MONTH + datetime.timedelta(days=(7 - ENDED_MONTH.weekday()) % 7)  # the month's first Monday
 PERIOD = f"start={ENDED_MONTH:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
 

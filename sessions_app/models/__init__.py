@@ -1,6 +1,7 @@
 """Drop-in's domain, one module per part: people, places, sessions, contract, evidence, audit."""
 from .audit import AuditEntry
 from .contract import Contract
+from .generation import DataGeneration
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
 from ..dates import week_of
 from .measures import Feedback, Pulse, SicknessRecord
@@ -10,6 +11,6 @@ from .announcements import Announcement
 from .sessions import Series, Session
 
 __all__ = [
-    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "Feedback", "Pulse", "Room",
+    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback", "Pulse", "Room",
     "Series", "Session", "SicknessRecord", "Site", "StaffGroup", "TallyStep", "Team", "User", "week_of",
 ]

@@ -12,18 +12,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Case, DurationField, ExpressionWrapper, F, Max, Q, Sum, When
+from django.db.models import Case, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from ..dates import add_months, month_start, week_of
-from ..models import Attendance, AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team
+from ..dates import add_months, month_start
+from ..models import AttendanceCorrection, Feedback, Session, SicknessRecord, Site, Team
 from ..models.sessions import MAX_SESSION_LENGTH
 from .audit import audit_record
 from .privacy import Figure, is_small, pending, threshold, total_of_small_cells, total_of_totals
 from .pulse_figures import PulseMonth, pulse_months
 from .rows import row_duration, row_month
 from .tally import CLOSES_AFTER
-from .versioned import VersionedCache, quoted_tables
 
 # A month's sessions can still be tallied after midnight: the last may end 4 hours into the next month and
 # take presses for an hour more. Its counts are published only once that is over.
@@ -208,67 +207,19 @@ def insights_months(*, sites: list[Site], team: Team | None, months: list[dateti
     ]
 
 
-# Built figures, kept in each worker under the version of what they are made of.
+def insights_time(*, sites: list[Site], now: datetime.datetime) -> tuple:
+    """Return what, of the time, the figures for these sites depend on: a key for them holds it.
 
-figures_kept = VersionedCache(size=64)
-FEW_SITES = 10
-
-
-def insights_version(*, sites: list[Site], now: datetime.datetime) -> tuple:
-    """Return, in one query, a version of everything the figures for these sites are made of.
-
-    It moves with any session at the sites added, changed, cancelled, deleted or started; with the
-    attendance of sessions in settled months and any correction, and any pulse answer before this week (later
-    ones are not published yet, so a tally press or this week's answers leave it alone); with any
-    sickness record, site or team; and with the date in each site's zone, and the date a month's sessions
-    have settled by, which decide what has ended.
+    In each site's zone: the date (what has ended, and which weeks' pulse answers are published) and the
+    date a month's sessions have settled by (which months' counts are published).
     """
-    zones = sorted({site.time_zone for site in sites})
-    days = tuple(now.astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
-    settled = tuple((now - SESSIONS_SETTLE).astimezone(zoneinfo.ZoneInfo(zone)).date() for zone in zones)
-    # Attendance of months that have settled in every zone: a press at a session whose month is still open
-    # must not move it (a rebuild takes long enough to be timed); corrections are counted on their own.
-    settled_starts = [datetime.datetime.combine(month_start(day), datetime.time(), tzinfo=zoneinfo.ZoneInfo(zone))
-                      for zone, day in zip(zones, settled)]
-    attendance_before = min(settled_starts)
-    this_week = min(week_of(day) for day in days)
-    session, attendance, correction, pulse, sickness, site, team = quoted_tables(
-        Session, Attendance, AttendanceCorrection, Pulse, SicknessRecord, Site, Team)
-    ids = [site.pk for site in sites]
-    at = ", ".join(["%s"] * len(ids))
-    stamp = connections["default"].ops.adapt_datetimefield_value
-    if len(sites) <= FEW_SITES:
-        # A few sites: each session's attendance and each team's sickness by their indexes.
-        of_session = f"FROM {attendance} a WHERE a.session_id = s.id"
-        attendance_sql = (f"SELECT SUM((SELECT COUNT(*) {of_session})), SUM((SELECT SUM(a.seen) {of_session})), "
-                          f"SUM((SELECT SUM(a.not_seen) {of_session})) FROM {session} s "
-                          f"WHERE s.site_id IN ({at}) AND s.starts_at < %s")
-        sickness_where = f"WHERE team_id IN (SELECT id FROM {team} WHERE site_id IN ({at}))"
-    else:
-        # Many: one pass over each table is cheaper than a look-up per session.
-        attendance_sql = (f"SELECT COUNT(*), SUM(a.seen), SUM(a.not_seen) FROM {attendance} a "
-                          f"INNER JOIN {session} s ON s.id = a.session_id WHERE s.site_id IN ({at}) AND s.starts_at < %s")
-        sickness_where = ""
-    sql = f"""
-        SELECT * FROM
-          (SELECT COUNT(*), SUM(sequence), MAX(updated_at), SUM(CASE WHEN starts_at < %s THEN 1 ELSE 0 END),
-                  SUM(CASE WHEN status = %s THEN 1 ELSE 0 END)
-           FROM {session} WHERE site_id IN ({at})) se,
-          ({attendance_sql}) at,
-          (SELECT COUNT(*), MAX(id) FROM {correction}) co,
-          (SELECT COUNT(*), MAX(id) FROM {pulse} WHERE site_id IN ({at}) AND week < %s) pu,
-          (SELECT COUNT(*), SUM(fte_days_lost), SUM(fte_days_available), MAX(id), MAX(updated_at)
-           FROM {sickness} {sickness_where}) si,
-          (SELECT COUNT(*), MAX(updated_at) FROM {site}) st,
-          (SELECT COUNT(*), MAX(updated_at) FROM {team}) te
-    """
-    params = [stamp(now), Session.Status.CANCELLED.value, *ids, *ids, stamp(attendance_before),
-              *ids, connections["default"].ops.adapt_datefield_value(this_week),
-              *(ids if sickness_where else [])]
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return (days, settled, this_week, *(str(value) for value in row))
+    zones = [zoneinfo.ZoneInfo(zone) for zone in sorted({site.time_zone for site in sites})]
+    return tuple((now.astimezone(zone).date(), (now - SESSIONS_SETTLE).astimezone(zone).date()) for zone in zones)
+
+
+def next_start(*, sites: list[Site], now: datetime.datetime) -> datetime.datetime | None:
+    """Return when the next session at these sites starts: a month's sessions held count it from then."""
+    return Session.objects.filter(site__in=sites, starts_at__gt=now).aggregate(first=Min("starts_at"))["first"]
 
 
 def approved_quotes(*, sites: list[Site], limit: int = 6) -> list[Feedback]:

@@ -11,14 +11,12 @@ import io
 import icalendar
 import segno
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from ..dates import week_of
-from ..models import Room, Session, Site, Team, User
-from .versioned import VersionedCache, aware, quoted_tables
+from ..models import Session, Site, Team
 
 FEED_PAST = datetime.timedelta(days=30)
 FEED_AHEAD = datetime.timedelta(weeks=26)
@@ -47,72 +45,38 @@ def _feed_window(now: datetime.datetime) -> Q:
 
 
 @dataclasses.dataclass(frozen=True)
-class FeedVersion:
+class Feed:
+    body: bytes
     etag: str
     last_modified: datetime.datetime
-    site_id: int
+    good_until: datetime.datetime
 
 
-def feed_version(*, site_slug: str, team: Team | None = None, now: datetime.datetime) -> FeedVersion | None:
-    """Return a feed's validators without building the feed; None for no such site.
+def feed_for(*, site_slug: str, team_slug: str | None, now: datetime.datetime, absolute) -> Feed | None:
+    """Return a site's or team's feed as it stands today (UTC); None for no such site or team.
 
-    Anything the feed shows moves them on: its sessions (added, changed, cancelled), the names
-    and directions of their rooms, their supervisors' names, the site's and team's names; a
-    session leaving it (the count, or for a team's feed its audience changed, so the site's
-    newest change moves on); and the day, as the 30-day and 26-week window moves.
+    The window of sessions moves once a day, so a feed is the same all day until something in it changes,
+    and its ETag, a digest of the file, stays the same when a rebuild changes nothing a calendar sees.
     """
-    if team is None:
-        row = _site_feed_row(site_slug=site_slug, now=now)
+    day = now.astimezone(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    if team_slug is None:
+        site, team = Site.objects.filter(slug=site_slug).first(), None
     else:
-        in_feed = Session.objects.filter(pk__in=feed_sessions(team=team, now=now).values("pk"))
-        row = {**in_feed.aggregate(count=Count("pk"), sequences=Sum("sequence"), newest=Max("pk"),
-                                   changed=Max("updated_at"), rooms=Max("room__updated_at"),
-                                   people=Max("supervisor__updated_at")),
-               "site_changed": Session.objects.filter(site=team.site).aggregate(changed=Max("updated_at"))["changed"],
-               "site_pk": team.site.pk, "site_updated": team.site.updated_at}
-    if row["site_pk"] is None:  # no session in the feed: is there such a site?
-        site = Site.objects.filter(slug=site_slug).only("pk", "updated_at").first()
-        if site is None:
-            return None
-        row.update(site_pk=site.pk, site_updated=site.updated_at)
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    stamps = [aware(row[name]) for name in ("changed", "rooms", "people", "site_changed", "site_updated")]
-    stamps += [team.updated_at if team else None, day_start]
-    last_modified = max(stamp for stamp in stamps if stamp is not None)
-    text = "|".join(str(part) for part in [row["site_pk"], team.pk if team else "", row["count"] or 0,
-                                           row["sequences"], row["newest"], *stamps])
-    return FeedVersion(hashlib.sha256(text.encode()).hexdigest()[:32], last_modified, row["site_pk"])
-
-
-def _site_feed_row(*, site_slug: str, now: datetime.datetime) -> dict:
-    """One site's feed version in one plain SQL statement, the same rule as `feed_sessions`.
-
-    Written out by hand for speed: calendars poll the feed more than anyone reads a page, and the
-    ORM spends longer building this aggregate than the database spends answering it. Uses
-    the (site, starts_at) index; the site's sessions that ended long ago are read and skipped.
-    """
-    session, site, room, user = quoted_tables(Session, Site, Room, User)
-    sql = f"""
-        SELECT MAX(se.site_id), MAX(si.updated_at), COUNT(se.id), SUM(se.sequence), MAX(se.id),
-               MAX(se.updated_at), MAX(ro.updated_at), MAX(us.updated_at)
-        FROM {session} se
-        INNER JOIN {site} si ON si.id = se.site_id
-        INNER JOIN {user} us ON us.id = se.supervisor_id
-        LEFT OUTER JOIN {room} ro ON ro.id = se.room_id
-        WHERE si.slug = %s AND se.ends_at > %s AND se.starts_at < %s
-          AND NOT (se.status = %s AND se.updated_at < %s)
-    """
-    stamp = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [site_slug, stamp(now - FEED_PAST), stamp(now + FEED_AHEAD), Session.Status.CANCELLED,
-                             stamp(now - CANCELLED_KEPT)])
-        values = cursor.fetchone()
-    keys = ["site_pk", "site_updated", "count", "sequences", "newest", "changed", "rooms", "people"]
-    # A site feed's sessions leave it only by time, by being deleted or cancelled long ago: the count says so.
-    return {**dict(zip(keys, values)), "site_changed": None}
-
-
-feed_bodies = VersionedCache()  # a site's or team's feed file, by version and address
+        team = Team.objects.select_related("site").filter(site__slug=site_slug, slug=team_slug).first()
+        site = team.site if team else None
+    if site is None:
+        return None
+    sessions = list(feed_sessions(site=site, team=team, now=day)
+                    .select_related("site", "room", "supervisor").order_by("starts_at", "pk"))
+    changed = [day, site.updated_at, team.updated_at if team else day]
+    if team:  # a session that left the team's feed is no longer in it, but moved on when it left
+        changed.append(Session.objects.filter(site=site).aggregate(newest=Max("updated_at"))["newest"] or day)
+    for session in sessions:
+        changed += [session.updated_at, session.supervisor.updated_at, session.room.updated_at if session.room else day]
+    last_modified = max(changed)
+    name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
+    body = calendar_for(sessions, name=name, site=site, absolute=absolute, now=day, stamp=last_modified)
+    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last_modified, day + datetime.timedelta(days=1))
 
 
 def site_page_path(site: Site) -> str:
@@ -149,8 +113,11 @@ def session_description(session: Session, *, contract_url: str) -> str:
     return "\n".join(lines)
 
 
-def calendar_for(sessions, *, name: str, site: Site, absolute, now: datetime.datetime | None = None) -> bytes:
+def calendar_for(sessions, *, name: str, site: Site, absolute, now: datetime.datetime | None = None,
+                 stamp: datetime.datetime | None = None) -> bytes:
     """Return an iCalendar file of the sessions. `absolute(path)` turns a path into a full address.
+
+    Every event's DTSTAMP is `stamp` (when the file's content last changed), or `now`.
 
     Times are in UTC; the site's VTIMEZONE is included so calendars can show the local time,
     and so that a feed with no sessions yet is still a valid calendar with one component.
@@ -172,7 +139,7 @@ def calendar_for(sessions, *, name: str, site: Site, absolute, now: datetime.dat
     for session in sessions:
         event = icalendar.Event()
         event.add("uid", event_uid(session))
-        event.add("dtstamp", now.astimezone(datetime.timezone.utc))
+        event.add("dtstamp", (stamp or now).astimezone(datetime.timezone.utc))
         event.add("created", session.created_at.astimezone(datetime.timezone.utc))
         event.add("last-modified", session.updated_at.astimezone(datetime.timezone.utc))
         event.add("dtstart", session.starts_at.astimezone(datetime.timezone.utc))

@@ -13,6 +13,7 @@ from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
 from ..permissions import has_role, role_required, sites_for
 from ..services import insights
+from ..services.built import built
 from ..services.comparison import compare_before_after
 from ..services.charts import Line, chart
 from ..services.csv_safe import csv_response
@@ -57,12 +58,13 @@ def _insights(request) -> dict:
     if not sites:
         return {"form": form, "sites": []}
     now = timezone.now()
-    # Five years of an estate take a second to add up: built once per worker for each version of the data.
-    version = insights.insights_version(sites=sites, now=now)
-    figures, comparison = insights.figures_kept.get_or_build(
-        (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(), version),
-        lambda: (insights.insights_months(sites=sites, team=team, months=months, now=now),
-                 compare_before_after(sites=sites, team=team, now=now)))
+    def build():
+        return ((insights.insights_months(sites=sites, team=team, months=months, now=now),
+                 compare_before_after(sites=sites, team=team, now=now)), insights.next_start(sites=sites, now=now))
+
+    parts = (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(),
+             insights.insights_time(sites=sites, now=now))
+    figures, comparison = built("insights", parts, build, now=now)
     start = insights.service_start(sites=sites, team=team)
     query = {key: value for key, value in request.GET.items() if key in form.fields and value}
     return {

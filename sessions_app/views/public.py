@@ -1,10 +1,11 @@
 """Pages for staff. Anyone may see them: staff never sign in and never book.
 
-The upcoming and session pages keep what they built under the version the database gives
-(services/listing.py, remembered while no change is heard: services/changes.py): the main part for
-anyone, and the whole page for anonymous visitors (views/kept.py).
+The upcoming and session pages are built once for each data generation (services/built.py): the main part
+for anyone, and the whole page for anonymous visitors (views/pages_for_anyone.py).
 """
+import datetime
 import re
+import zoneinfo
 
 from django.conf import settings
 from django.http import Http404
@@ -15,67 +16,53 @@ from django.views.decorators.http import require_safe
 
 from ..forms import MAX_WEEKS, UpcomingFilterForm
 from ..models import Contract, Session, Site
-from ..services.changes import version_remembered
+from ..services.built import built, data_generation, earliest
 from ..services.feedback import feedback_quotes
-from ..services.listing import (UpcomingVersion, page_parts, session_version, sessions_by_week, sessions_later,
-                                sessions_upcoming, upcoming_version)
+from ..services.upcoming import first_later_start, sessions_by_week, sessions_upcoming
 from ..templatetags.dropin import nhs_date
-from .kept import kept_page
+from .pages_for_anyone import page_for_anyone
 from .publishing import feed_links
 
 MORE_WEEKS_STEP = 8
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+WEEKS = re.compile(r"[0-9]{1,3}")
+
+
+def _ordinary(request) -> bool:
+    """Whether the query string is one a link makes: anything else (junk, a mistyped link) is never kept."""
+    site, team, weeks = (request.GET.get(name, "") for name in ("site", "team", "weeks"))
+    return not (set(request.GET) - {"site", "team", "weeks"}) and all(
+        not value or SLUG.fullmatch(value) for value in (site, team)) and (not weeks or WEEKS.fullmatch(weeks))
 
 
 @require_safe
 def upcoming(request):
     """Who may see it: anyone. The next drop-ins, grouped by week and day."""
     now = timezone.now()
-    version = _upcoming_version(request, now=now)
-    if version is None:
-        return render(request, "public/upcoming.html", {"page": _upcoming_page(request, now=now)})
-    # Feed links are full addresses, built from the request's; the day decides “Today” and week headings.
-    key = ("upcoming", tuple(sorted(request.GET.items())), request.scheme, request.get_host(),
-           timezone.localdate(now), version)
-
-    def render_page():
-        page = page_parts.get_or_build(key, lambda: _upcoming_page(request, now=now, version=version))
+    if not _ordinary(request):
+        page, _ = _upcoming_page(request, now=now)
         return render(request, "public/upcoming.html", {"page": page})
-
-    return kept_page(request, key, render_page)
-
-
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
-WEEKS = re.compile(r"[0-9]{1,3}")
-
-
-def _upcoming_version(request, *, now) -> UpcomingVersion | None:
-    """The version of the page asked for, from the database now; None when the page is not kept.
-
-    Only ordinary requests are kept: anything else in the query string (junk, a mistyped link) is
-    built every time, and never reaches this query.
-    """
-    site, team, weeks = (request.GET.get(name, "") for name in ("site", "team", "weeks"))
-    if set(request.GET) - {"site", "team", "weeks"} or any(
-            value and not SLUG.fullmatch(value) for value in (site, team)) or (weeks and not WEEKS.fullmatch(weeks)):
-        return None
-    ahead = int(weeks) if weeks and 1 <= int(weeks) <= MAX_WEEKS else settings.DROPIN_UPCOMING_WEEKS
-    version = version_remembered(("upcoming", site or None, ahead),
-                                 lambda: upcoming_version(site_slug=site or None, weeks=ahead, now=now))
-    # An old or mistyped site shows every site, which this version does not follow: built every time.
-    return None if site and not version.site_known else version
+    generation = data_generation()
+    # Feed links are full addresses, built from the request's.
+    parts = ("upcoming", tuple(sorted(request.GET.items())), request.scheme, request.get_host())
+    page = built("upcoming", parts, lambda: _upcoming_page(request, now=now), now=now, generation=generation)
+    return page_for_anyone(request, parts, lambda: render(request, "public/upcoming.html", {"page": page}),
+                           now=now, good_until=page["good_until"], generation=generation)
 
 
-def _upcoming_page(request, *, now, version: UpcomingVersion | None = None) -> dict:
+def _next_midnight(now: datetime.datetime) -> datetime.datetime:
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    tomorrow = now.astimezone(zone).date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=zone)
+
+
+def _upcoming_page(request, *, now) -> tuple[dict, datetime.datetime | None]:
+    """Return the page's main part, and until when it holds: the next start, end, arrival in the weeks shown, or midnight."""
     form = UpcomingFilterForm(request.GET, sites=list(Site.objects.all()))
     site, team, weeks = form.value("site"), form.value("team"), form.weeks_ahead
     sessions = list(sessions_upcoming(now=now, weeks=weeks, site=site, team=team))
-    # The version already knows, when it counted the same sessions: the same site (or all), every team.
-    known = (version is not None and team is None and version.weeks == weeks
-             and version.site_slug == (site.slug if site else None))
-    # Asked only when its answer is used: at the furthest reach there is no "show more".
-    later = weeks < MAX_WEEKS and (version.any_later if known else
-                                   sessions_later(now=now, weeks=weeks, site=site, team=team))
-    more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if later else None
+    later = first_later_start(now=now, weeks=weeks, site=site, team=team)
+    more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if later and weeks < MAX_WEEKS else None
     one_site = site or form.site_for_teams
     heading_site = site or (form.site_for_teams if not form.show_site_filter else None)
     main = render_to_string("public/upcoming_main.html", {
@@ -85,33 +72,43 @@ def _upcoming_page(request, *, now, version: UpcomingVersion | None = None) -> d
         "heading_site": heading_site,
         "feed": feed_links(request, one_site, team),
         "pulse_site": one_site,
-        "quotes": feedback_quotes(site=one_site) if version is None or version.any_quotes else [],
+        "quotes": feedback_quotes(site=one_site),
         "today": timezone.localdate(now),
         "weeks": weeks,
         "more_weeks": more_weeks,
         "calendar": sessions_by_week(sessions=sessions),
         "now": now,
     })
-    return {"main": main, "errors": bool(form.errors), "team_name": team.name if team else None,
-            "site_name": heading_site.name if heading_site else None}
+    changes = [moment for session in sessions for moment in (session.starts_at, session.ends_at) if moment > now]
+    good_until = earliest(_next_midnight(now), *changes, later - datetime.timedelta(weeks=weeks) if later else None)
+    if request.GET.get("site") and site is None:
+        good_until = now  # a site that doesn't exist, or no longer does: not kept
+    page = {"main": main, "errors": bool(form.errors), "team_name": team.name if team else None,
+            "site_name": heading_site.name if heading_site else None, "good_until": good_until}
+    return page, good_until
 
 
 @require_safe
 def session_detail(request, pk: int):
     """Who may see it: anyone. One session with everything staff need to find it."""
     now = timezone.now()
-    version = version_remembered(("session", pk), lambda: session_version(pk=pk, now=now))
-    if version is None:
+    generation = data_generation()
+
+    def build():
+        session = Session.objects.for_display().filter(pk=pk).first()
+        if session is None:
+            return None, now  # not kept: any number can be asked for
+        main = render_to_string("public/session_detail_main.html", {"session": session, "now": now})
+        good_until = next((moment for moment in (session.starts_at, session.ends_at) if moment > now), None)
+        return {"title": f"Drop-in supervision on {nhs_date(session.local_starts_at)}", "main": main,
+                "good_until": good_until}, good_until
+
+    page = built("session", (pk,), build, now=now, generation=generation)
+    if page is None:
         raise Http404("No such session.")
-
-    def build() -> dict:
-        session = get_object_or_404(Session.objects.for_display(), pk=pk)
-        return {"title": f"Drop-in supervision on {nhs_date(session.local_starts_at)}",
-                "main": render_to_string("public/session_detail_main.html", {"session": session, "now": now})}
-
-    key = ("session", pk, version)
-    return kept_page(request, key, lambda: render(request, "public/session_detail.html",
-                                                  {"page": page_parts.get_or_build(key, build)}))
+    return page_for_anyone(request, ("session", pk), lambda: render(request, "public/session_detail.html",
+                                                                     {"page": page}),
+                           now=now, good_until=page["good_until"], generation=generation)
 
 
 @require_safe

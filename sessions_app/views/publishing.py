@@ -11,7 +11,7 @@ from django.views.decorators.http import condition, require_safe
 from ..forms import MAX_WEEKS
 from ..models import Contract, Session, Site, Team
 from ..services import publishing
-from ..services.changes import version_remembered
+from ..services.built import built
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 POSTER_WEEKS = 4
@@ -19,29 +19,30 @@ POSTER_MOST = 8  # as many as fit on one A4 page in large type
 POSTER_ROOMS = 2  # rooms described in full; with more, each session names its room
 
 
-def _feed(request, site_slug: str, team_slug: str | None = None):
-    """Return (team, now, version) for a feed, worked out once per request; 404 for unknown sites or teams.
-
-    A site's feed asks one query here, whether it then answers 304 or builds the feed.
-    """
+def _feed(request, site_slug: str, team_slug: str | None = None) -> publishing.Feed:
+    """Return the feed asked for, once per request (its ETag, its date, its body); 404 for unknown sites or teams."""
     if not hasattr(request, "_dropin_feed"):
-        team = (get_object_or_404(Team.objects.select_related("site"), site__slug=site_slug, slug=team_slug)
-                if team_slug is not None else None)
         now = timezone.now()
-        version = version_remembered(("feed", site_slug, team.pk if team else None),
-                                     lambda: publishing.feed_version(site_slug=site_slug, team=team, now=now))
-        if version is None:
+
+        def build():
+            feed = publishing.feed_for(site_slug=site_slug, team_slug=team_slug, now=now,
+                                       absolute=request.build_absolute_uri)
+            return feed, feed.good_until if feed else now
+
+        # The addresses inside are built from the request's, so they are part of the key.
+        feed = built("feed", (site_slug, team_slug, request.scheme, request.get_host()), build, now=now)
+        if feed is None:
             raise Http404("No such site.")
-        request._dropin_feed = (team, now, version)
+        request._dropin_feed = feed
     return request._dropin_feed
 
 
 def _etag(request, site: str, team: str | None = None) -> str:
-    return _feed(request, site, team)[2].etag
+    return _feed(request, site, team).etag
 
 
 def _last_modified(request, site: str, team: str | None = None) -> datetime.datetime:
-    return _feed(request, site, team)[2].last_modified
+    return _feed(request, site, team).last_modified
 
 
 def _calendar_response(request, sessions, *, name: str, site: Site, filename: str) -> HttpResponse:
@@ -58,21 +59,7 @@ def _calendar(body: bytes, *, filename: str) -> HttpResponse:
 
 
 def _feed_response(request, site_slug: str, team_slug: str | None, *, filename: str) -> HttpResponse:
-    """The feed's file, built once per version and address: its ETag names exactly what it holds."""
-    team, now, version = _feed(request, site_slug, team_slug)
-
-    def build() -> bytes:
-        site = team.site if team else Site.objects.get(pk=version.site_id)
-        name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
-        sessions = publishing.feed_sessions(site=site, team=team, now=now)
-        return publishing.calendar_for(
-            sessions.select_related("site", "room", "supervisor").order_by("starts_at", "pk"),
-            name=name, site=site, absolute=request.build_absolute_uri, now=now,
-        )
-
-    # The addresses inside are built from the request's, so they are part of the key.
-    key = (version.etag, request.scheme, request.get_host())
-    return _calendar(publishing.feed_bodies.get_or_build(key, build), filename=filename)
+    return _calendar(_feed(request, site_slug, team_slug).body, filename=filename)
 
 
 @require_safe

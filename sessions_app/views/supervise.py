@@ -14,7 +14,7 @@ from ..models import Room, Session
 from ..permissions import role_required, sites_for, supervises
 from ..services import attention, demand, publishing, scheduling, tally
 from ..services.privacy import counts_hidden_for, people, utilisation_shown
-from ..services.listing import sessions_by_week
+from ..services.upcoming import sessions_by_week
 
 ROLES = ("supervisor", "manager")
 COMING_WEEKS = 6

@@ -235,17 +235,3 @@ def test_a_correction_to_or_from_a_small_count_withholds_its_months_total_for_go
                   reason="Two presses were missed.", now=NOW)
     # Shown now, it would give the corrected session away: published + (after − before).
     assert seen_total() == "not shown"
-
-
-def test_a_press_in_a_month_not_yet_published_leaves_the_figures_version_alone():
-    from sessions_app.services.tally import tally_press
-    from tests.factories import make_supervisor
-
-    site = make_site()
-    supervisor = make_supervisor(site)
-    first = make_session(site=site, room=make_room(site), starts_at=local(2026, 12, 1, 11, 30))
-    now = local(2026, 12, 1, 12, 0)  # on the 1st: a rebuild of the figures would time the press
-    before = insights.insights_version(sites=[site], now=now)
-    for action in ("arrived", "started", "finished", "arrived", "left"):
-        tally_press(actor=supervisor, session=first, action=action, now=now)
-        assert insights.insights_version(sites=[site], now=now) == before, action

@@ -12,7 +12,7 @@ from tests.factories import make_attendance, make_room, make_session, make_site,
 from tests.helpers import (ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, THIS_MONTH, answers, csv_rows,
                            page_tables as rows, text)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_the_moment")]
 
 
 @pytest.fixture

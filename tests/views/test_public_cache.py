@@ -1,30 +1,22 @@
-"""The upcoming page, a session's page and the feeds keep what they built under the version the
-database gives on each request: whatever changes shows at once, and a kept page costs one query."""
+"""The upcoming page, a session's page and the feeds are built once for each data generation and kept in
+Django's cache: whatever changes shows at once, time moves them on, and a kept page costs one query."""
 import datetime
 from unittest import mock
 
 import pytest
+import time_machine
 from django.db.models import F
+from django.shortcuts import render
 from django.test import Client
 from django.utils import timezone
 
 from sessions_app.models import Session
 from sessions_app.services import scheduling, tally
-from sessions_app.services.listing import page_parts
-from sessions_app.services.publishing import feed_bodies
-from sessions_app.views.kept import kept_page, pages_kept
+from sessions_app.services.built import data_generation
+from sessions_app.views.pages_for_anyone import page_for_anyone
 from tests.factories import make_session, make_team
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_caches():
-    for kept in (page_parts, feed_bodies, pages_kept):
-        kept.clear()
-    yield
-    for kept in (page_parts, feed_bodies, pages_kept):
-        kept.clear()
 
 
 @pytest.fixture
@@ -90,7 +82,7 @@ def test_a_new_session_shows_at_once(client, site, session, supervisor):
 
 
 def at(moment: datetime.datetime):
-    return mock.patch("django.utils.timezone.now", return_value=moment)
+    return time_machine.travel(moment, tick=False)
 
 
 def test_a_session_that_has_ended_drops_off_with_nothing_written(client, site, session):
@@ -152,19 +144,23 @@ def test_each_response_has_its_own_csp_nonce_header(client, site, session):
     assert "nonce-" not in first["Content-Security-Policy"]
 
 
-def test_junk_in_the_query_string_is_built_every_time_and_never_kept(client, site, session):
-    for query in ("site=%00", "weeks=%C2%B2", "weeks=99999", "site=" + "x" * 80, "utm_source=poster"):
-        assert client.get(f"/?{query}").status_code == 200
-    assert all(key[1] != (("utm_source", "poster"),) for key in page_parts.entries)
+def test_junk_in_the_query_string_is_built_every_time_and_never_kept(client, site, session,
+                                                                      django_assert_max_num_queries):
+    for query in ("site=%00", "weeks=%C2%B2", "weeks=99999", "site=" + "x" * 80, "utm_source=poster",
+                  "site=an-old-slug"):
+        for _ in range(2):
+            with django_assert_max_num_queries(20) as queries:
+                assert client.get(f"/?{query}").status_code == 200
+            assert len(queries) > 1, query  # built again: never served from the cache
 
 
 # Whole pages, kept for anonymous visitors only, and only when nothing of the visitor's is in them.
 
 
-def test_an_anonymous_visitor_gets_the_whole_page_kept(client, session):
+def test_an_anonymous_visitor_gets_the_whole_page_kept(client, session, django_assert_num_queries):
     first = page(client, f"/sessions/{session.pk}/")
-    assert len(pages_kept.entries) == 1
-    again = client.get(f"/sessions/{session.pk}/")
+    with django_assert_num_queries(1):
+        again = client.get(f"/sessions/{session.pk}/")
     assert again.content.decode() == first
     assert "frame-ancestors 'none'" in again["Content-Security-Policy"]  # the middleware still adds the headers
     assert "Cookie" in again["Vary"]  # as a page rendered for this visitor says, so no shared cache mixes them
@@ -174,15 +170,15 @@ def test_a_signed_in_supervisors_page_is_neither_kept_nor_served_from_the_kept(c
     assert "Sign out" not in page(Client(), "/")  # kept for anyone
     client.force_login(supervisor)
     assert "Sign out" in page(client, "/")
-    assert len(pages_kept.entries) == 1
     assert "Sign out" not in page(Client(), "/")
 
 
-def test_a_visitor_with_a_message_waiting_is_not_served_a_kept_page(client, session):
+def test_a_visitor_with_a_message_waiting_is_not_served_a_kept_page(client, session, django_assert_max_num_queries):
     page(client, f"/sessions/{session.pk}/")
     client.cookies["messages"] = "anything"
-    response = client.get(f"/sessions/{session.pk}/")
-    assert response.status_code == 200 and len(pages_kept.entries) == 1
+    with mock.patch("sessions_app.views.public.render", wraps=render) as rendered:
+        assert client.get(f"/sessions/{session.pk}/").status_code == 200
+    assert rendered.called  # the whole page was rendered for this visitor, not served from the cache
 
 
 @pytest.mark.parametrize("personal", ["a CSRF token", "a CSP nonce"])
@@ -199,8 +195,12 @@ def test_a_page_that_used_anything_of_the_visitors_is_not_kept(rf, personal):
             request._csp_nonce = "abc"
         return HttpResponse("page")
 
-    assert kept_page(request, ("test", personal), render_page).content == b"page"
-    assert pages_kept.entries == {}
+    now = timezone.now()
+    for _ in range(2):
+        calls = len(rendered := [])
+        response = page_for_anyone(request, ("test", personal), lambda: rendered.append(1) or render_page(),
+                                   now=now, good_until=None, generation=data_generation())
+        assert response.content == b"page" and len(rendered) == calls + 1  # rendered each time: never kept
 
 
 def test_a_cancellation_shows_at_once_on_a_kept_page(client, session, supervisor):
@@ -242,20 +242,12 @@ def test_busyness_moves_when_two_sessions_queues_swap_and_the_total_stays(client
 
 
 def test_a_press_that_leaves_every_word_as_it_was_rebuilds_no_public_page(site, supervisor):
-    from sessions_app.services.listing import session_version, upcoming_version
-
     on_now = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
                           starts_at=timezone.now() - datetime.timedelta(minutes=5))
-
-    def versions():
-        now = timezone.now().replace(second=0, microsecond=0)
-        return (upcoming_version(site_slug=site.slug, weeks=8, now=now).row,
-                upcoming_version(site_slug=None, weeks=8, now=now).row, session_version(pk=on_now.pk, now=now))
-
-    quiet = versions()
+    quiet = data_generation()
     for action in ("arrived", "started", "finished", "arrived", "left"):  # 0 or 1 waiting throughout: "quiet"
         tally.tally_press(actor=supervisor, session=on_now, action=action)
-        assert versions() == quiet, action  # a rebuilt page would take long enough to count the presses
+        assert data_generation() == quiet, action  # a rebuilt page would take long enough to count the presses
     for _ in range(2):
         tally.tally_press(actor=supervisor, session=on_now, action="arrived")
-    assert versions() != quiet  # 2 waiting: "busy", a word the page shows
+    assert data_generation() != quiet  # 2 waiting: "busy", a word the page shows

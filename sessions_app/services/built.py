@@ -1,0 +1,49 @@
+"""Built pages, feeds and figures, kept in Django's cache under the data generation (sessions_app/generation.py).
+
+The generation is read in one trivial query; any write to what a page shows moves it on, so a page kept
+under an older one is never asked for again. Time moves pages on too: each builder says until when what it
+built holds (a session starting or ending, midnight), and each key holds the time it was built for.
+"""
+import datetime
+import hashlib
+
+from django.core.cache import cache
+
+from ..models import DataGeneration
+
+KEPT_AT_MOST = 24 * 60 * 60  # seconds: entries of older generations leave the shared cache by themselves
+
+
+def data_generation() -> int | None:
+    """Return the data generation now; None before the first migrate has made it."""
+    return DataGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+
+
+def cache_key(name: str, generation: int, parts: tuple) -> str:
+    return f"built:{name}:{generation}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
+
+
+def built(name: str, parts: tuple, build, *, now: datetime.datetime, generation: int | None = None):
+    """Return what `build()` makes for `parts`, from the cache while the data and the time it was built for hold.
+
+    `build()` returns (value, good until): a moment, None for as long as the data stay the same, or `now`
+    (or earlier) for a value not worth keeping (a page for a site that doesn't exist, say).
+    """
+    generation = data_generation() if generation is None else generation
+    if generation is None:
+        return build()[0]
+    key = cache_key(name, generation, parts)
+    kept = cache.get(key)
+    if kept is not None and (kept[1] is None or now < kept[1]):
+        return kept[0]
+    value, good_until = build()
+    if good_until is None or good_until > now:
+        lasts = KEPT_AT_MOST if good_until is None else min(KEPT_AT_MOST, (good_until - now).total_seconds())
+        cache.set(key, (value, good_until), timeout=max(int(lasts), 1))
+    return value
+
+
+def earliest(*moments: datetime.datetime | None) -> datetime.datetime | None:
+    """Return the earliest of the moments given, ignoring None; None if there are none."""
+    moments = [moment for moment in moments if moment is not None]
+    return min(moments) if moments else None
