@@ -102,7 +102,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_manage(*args, **env):
     environment = {key: value for key, value in os.environ.items() if key not in (
-        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DROPIN_CALENDAR_DOMAIN", "DROPIN_BASE_URL")}
+        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DROPIN_CALENDAR_DOMAIN", "DROPIN_BASE_URL",
+        "CACHE_URL")}
     environment.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)

@@ -24,6 +24,7 @@ from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry,
                                  Session, SicknessRecord, Site, Team, User, week_of)
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.feedback import feedback_approve
+from sessions_app.services.monthly_sums import roll_up
 from sessions_app.services.tally import tally_press
 from tests.factories import make_contract, make_user
 
@@ -78,6 +79,7 @@ def seed_everything() -> None:
     importlib.import_module("sessions_app.migrations.0003_roles").assign_roles(apps)
     make_user(username="left-the-trust").delete()  # a gap in the users' ids, as a real database has
     demo_seed()
+    roll_up(now=timezone.now())
     site = Site.objects.get()
     team = Team.objects.get(slug="primary-care")
     supervisor, manager = User.objects.get(username="supervisor"), User.objects.get(username="manager")

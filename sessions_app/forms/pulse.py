@@ -57,10 +57,10 @@ class PulseForm(forms.Form):
         error_messages={"invalid_choice": "Choose how to show your comment from the list"},
     )
 
-    def __init__(self, data=None, *, site: Site):
+    def __init__(self, data=None, *, site: Site, teams: list[Team]):
         super().__init__(data)
         self.site = site
-        self.teams = {team.slug: team for team in Team.objects.filter(site=site).order_by("name")}
+        self.teams = {team.slug: team for team in teams}
         if self.teams:
             self.fields["team"].choices = [*((slug, team.name) for slug, team in self.teams.items()),
                                            ("", "Prefer not to say")]

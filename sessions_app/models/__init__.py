@@ -8,9 +8,11 @@ from .measures import Feedback, Pulse, SicknessRecord
 from .people import User
 from .places import Room, Site, Team
 from .announcements import Announcement
+from .rollups import MonthRollUp, PulseMonthRollUp
 from .sessions import Series, Session
 
 __all__ = [
-    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback", "Pulse", "Room",
-    "Series", "Session", "SicknessRecord", "Site", "StaffGroup", "TallyStep", "Team", "User", "week_of",
+    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback",
+    "MonthRollUp", "Pulse", "PulseMonthRollUp", "Room", "Series", "Session", "SicknessRecord", "Site", "StaffGroup",
+    "TallyStep", "Team", "User", "week_of",
 ]

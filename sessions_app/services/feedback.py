@@ -17,8 +17,20 @@ from django.utils import timezone
 
 from ..models import Feedback, Pulse, Site, Team, User, week_of
 from .audit import audit_record
+from .built import built
 
 QUOTES_SHOWN = 3
+
+
+def pulse_site(*, slug: str, now: datetime.datetime) -> tuple[Site, list[Team]] | None:
+    """Return a site and its teams, in name order, for the pulse; None for no such site. Kept while they stay the same."""
+    def build():
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            return None, now  # not kept: any address can be asked for
+        return (site, list(Team.objects.filter(site=site).order_by("name"))), None
+
+    return built("pulse-site", (slug,), build, now=now)
 
 
 def pulse_today(*, site: Site, now: datetime.datetime | None = None) -> datetime.date:

@@ -11,22 +11,18 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import Case, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import transaction
+from django.db.models import Min, Sum
+from django.db.models.functions import TruncMonth
 
 from ..dates import add_months, month_start
 from ..models import AttendanceCorrection, Feedback, Session, SicknessRecord, Site, Team
-from ..models.sessions import MAX_SESSION_LENGTH
 from .audit import audit_record
-from .privacy import Figure, is_small, pending, threshold, total_of_small_cells, total_of_totals
+from .monthly_sums import SESSIONS_SETTLE, session_sums
+from .privacy import Figure, is_small, pending, total_of_small_cells, total_of_totals
 from .pulse_figures import PulseMonth, pulse_months
-from .rows import row_duration, row_month
-from .tally import CLOSES_AFTER
+from .rows import row_month
 
-# A month's sessions can still be tallied after midnight: the last may end 4 hours into the next month and
-# take presses for an hour more. Its counts are published only once that is over.
-SESSIONS_SETTLE = MAX_SESSION_LENGTH + CLOSES_AFTER
 
 
 def site_zone(sites: list[Site]) -> zoneinfo.ZoneInfo:
@@ -70,47 +66,15 @@ def session_months(*, sites: list[Site], months: list[datetime.date],
 
 
 def _session_rows(*, sites: list[Site], months: list[datetime.date], now: datetime.datetime):
-    """Yield each site's months in one query: sessions summed per session first, then per month.
-
-    A month's total is withheld when the small sessions in it could be worked out, so the query needs
-    each session's own total before it adds up the month. Django cannot group over a grouped query,
-    so the per-session query is built with the ORM and wrapped in a plain GROUP BY, which PostgreSQL
-    runs in one pass (a subquery per session is run once for every place its total is used).
-    """
+    """Yield each site's months, with privacy rule 2 applied to the sums of people seen and not seen."""
     zone = sites[0].zone
     start = datetime.datetime.combine(months[0], datetime.time(), tzinfo=zone)
     end = datetime.datetime.combine(add_months(months[-1], 1), datetime.time(), tzinfo=zone)
-    held = Q(status=Session.Status.SCHEDULED, starts_at__lt=now)
-    # One group per session: its own fields are read through Max, so the rows group by its id alone
-    # (grouping by each expression too made PostgreSQL sort on all of them).
-    per_session = (
-        Session.objects.filter(site__in=sites, starts_at__gte=start, starts_at__lt=end)
-        .values("pk", "site_id")
-        .annotate(month=TruncMonth(Max("starts_at"), tzinfo=zone),
-                  held=Max(Case(When(held, then=1), default=0)),
-                  cancelled=Max(Case(When(status=Session.Status.CANCELLED, then=1), default=0)),
-                  length=Max(ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())),
-                  seen=Coalesce(Sum("attendance__seen"), 0), not_seen=Coalesce(Sum("attendance__not_seen"), 0))
-        .order_by()
-    )
-    inner_sql, inner_params = per_session.query.sql_with_params()
-    small = " AND ".join(["held = 1", "{0} > 0", "{0} < %s"])
-    sql = (
-        "SELECT site_id, month, SUM(held), SUM(cancelled), SUM(CASE WHEN held = 1 THEN length END), "
-        + ", ".join(f"SUM(CASE WHEN held = 1 THEN {m} END), SUM(CASE WHEN {small.format(m)} THEN 1 ELSE 0 END), "
-                    f"SUM(CASE WHEN {small.format(m)} THEN {m} END)" for m in ("seen", "not_seen"))
-        + f" FROM ({inner_sql}) per_session GROUP BY site_id, month"
-    )
-    with connections[per_session.db].cursor() as cursor:
-        cursor.execute(sql, [threshold()] * 4 + list(inner_params))
-        rows = cursor.fetchall()
     minutes_per_person = {site.pk: site.minutes_per_person for site in sites}
     corrected = _corrected_small(sites=sites, start=start, end=end, zone=zone)
     this_month = month_start((now - SESSIONS_SETTLE).astimezone(zone).date())
-    for site_id, month, held_count, cancelled, length, *measures in rows:
-        month = row_month(month)
-        # PostgreSQL sums integers as numeric: read every count back as an int.
-        totals = dict(zip(("seen", "not_seen"), zip(*[iter(int(value or 0) for value in measures)] * 3)))
+    for site_id, month, held, cancelled, held_seconds, *measures in session_sums(sites=sites, months=months, now=now):
+        totals = {"seen": measures[0:3], "not_seen": measures[3:6]}
         published = {
             measure: pending() if month >= this_month else
             total_of_small_cells(total=total, small_count=small_count, small_sum=small_sum,
@@ -118,8 +82,7 @@ def _session_rows(*, sites: list[Site], months: list[datetime.date], now: dateti
             for measure, (total, small_count, small_sum) in totals.items()
         }
         yield site_id, month, SessionMonth(
-            held=int(held_count or 0), cancelled=int(cancelled or 0),
-            minutes=row_duration(length).total_seconds() / 60,
+            held=held, cancelled=cancelled, minutes=held_seconds / 60,
             seen=published["seen"], not_seen=published["not_seen"],
             seen_minutes=totals["seen"][0] * minutes_per_person[site_id],
         )

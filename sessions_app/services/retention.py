@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..dates import add_months, month_start
-from ..models import Feedback, Pulse
+from ..models import Feedback, Pulse, PulseMonthRollUp
 
 
 def retention_cutoff(*, now: datetime.datetime, months: int) -> datetime.date:
@@ -27,12 +27,14 @@ def retention_cutoff(*, now: datetime.datetime, months: int) -> datetime.date:
 def data_purge(*, now: datetime.datetime, months: int, dry_run: bool = False) -> dict[str, int]:
     """Delete pulse answers and feedback from weeks before the cutoff; return how many of each went.
 
-    Two DELETE statements whatever the number of rows (neither model has rows that point at it,
+    Three DELETE statements whatever the number of rows (neither model has rows that point at it,
     so Django deletes without loading them), in one transaction: both go, or neither.
     With dry_run, count what would go and delete nothing.
     """
     cutoff = retention_cutoff(now=now, months=months)
-    old = {"pulses": Pulse.objects.filter(week__lt=cutoff), "feedback": Feedback.objects.filter(week__lt=cutoff)}
+    old = {"pulses": Pulse.objects.filter(week__lt=cutoff), "feedback": Feedback.objects.filter(week__lt=cutoff),
+           # The answers' monthly sums go with them, so no dashboard shows a month whose answers are gone.
+           "pulse month sums": PulseMonthRollUp.objects.filter(month__lt=cutoff)}
     if dry_run:
         return {name: rows.count() for name, rows in old.items()}
     with transaction.atomic():

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -70,17 +71,20 @@ def pulse_sites(request):
 @sensitive_post_parameters("score", "team", "attended", "comment", "shown_as")  # never in an error report
 def pulse(request, site: str):
     """Who may see it: anyone. “How are you feeling at work this week?”, once a week per browser."""
-    site = get_object_or_404(Site, slug=site)
     now = timezone.now()
+    found = feedback_service.pulse_site(slug=site, now=now)
+    if found is None:
+        raise Http404("No such site.")
+    site, teams = found
     answered = _answered_this_week(request, site, now)
     context = {"site": site, "answered": answered, "again_on": feedback_service.next_week(site=site, now=now),
                "site_page": site_page_path(site)}
     if request.method != "POST":
-        return render(request, "public/pulse.html", {**context, "form": PulseForm(site=site)})
+        return render(request, "public/pulse.html", {**context, "form": PulseForm(site=site, teams=teams)})
     if answered:
         # Most often the same form sent again (back, refresh, a double press): store nothing, comment included.
         return redirect(reverse("pulse_thanks", args=[site.slug]) + "?already=1")
-    form = PulseForm(request.POST, site=site)
+    form = PulseForm(request.POST, site=site, teams=teams)
     if not form.is_valid():
         return render(request, "public/pulse.html", {**context, "form": form})
     if not feedback_service.pulse_flood_check(address=client_address(request), now=now):

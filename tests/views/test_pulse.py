@@ -294,12 +294,23 @@ def test_the_database_and_file_caches_are_refused_because_they_keep_what_expires
     assert "dropin.E001" not in [problem.id for problem in run_checks()]
 
 
+@pytest.fixture
+def in_memory_cache():
+    """The in-memory cache whatever CACHE_URL says, so its entries can be read (on Redis: the test below)."""
+    from django.core.cache import caches
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                "LOCATION": "flood-entries"}}):
+        caches["default"].clear()
+        yield
+
+
 def flood_entries() -> dict[str, float]:
     """Return the flood limit's entries in the in-memory test cache, with when each expires (Unix time)."""
     return {key.split(":", 2)[-1]: cache._expire_info[key] for key in cache._cache if "pulse-flood" in key}
 
 
-def test_the_cache_holds_no_address_and_no_hour_only_a_salted_hash_that_expires_with_the_hour(client, site, now):
+def test_the_cache_holds_no_address_and_no_hour_only_a_salted_hash_that_expires_with_the_hour(client, site, now, in_memory_cache):
     import time
 
     answer(client, address="203.0.113.7")
@@ -312,7 +323,7 @@ def test_the_cache_holds_no_address_and_no_hour_only_a_salted_hash_that_expires_
     assert all(expires - time.time() <= 3600 for expires in entries.values())
 
 
-def test_once_the_hour_ends_the_secret_key_leads_nowhere(client, site, now):
+def test_once_the_hour_ends_the_secret_key_leads_nowhere(client, site, now, in_memory_cache):
     from django.utils.crypto import salted_hmac
 
     answer(client, address="203.0.113.7")
@@ -323,7 +334,7 @@ def test_once_the_hour_ends_the_secret_key_leads_nowhere(client, site, now):
     assert not any(guess in count_key for guess in guesses)
 
 
-def test_the_same_address_has_unrelated_keys_in_two_hours(client, site, now):
+def test_the_same_address_has_unrelated_keys_in_two_hours(client, site, now, in_memory_cache):
     answer(fresh(client), address="203.0.113.7")
     first = {key for key in flood_entries() if key.startswith("pulse-flood:")}
     now.value = NOW + datetime.timedelta(hours=1)
@@ -538,3 +549,21 @@ def test_on_redis_the_limit_holds_and_every_key_expires_with_the_hour(client, si
     assert len(keys) == 2 and not any(b"203.0.113.7" in key for key in keys)  # the hour's salt, and one count
     # At 10:15 on the test's clock, 45 minutes of the hour are left; Redis counts on its own clock.
     assert all(0 < redis_cache.ttl(key) <= 45 * 60 for key in keys)
+
+
+def test_an_answer_with_a_comment_costs_at_most_five_statements(client, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_team
+
+    team = make_team(site, name="Healthcare")
+    client.get(f"/pulse/{site.slug}/")  # the site and its teams are kept once read
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(f"/pulse/{site.slug}/", {"score": "4", "team": team.slug, "attended": "yes",
+                                                         "comment": "It helped.", "shown_as": "nurse"})
+    assert response.status_code == 302
+    # The transaction's own BEGIN and COMMIT (savepoints inside a test's transaction) are not counted.
+    statements = [q["sql"] for q in queries.captured_queries
+                  if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) <= 5, "\n".join(s[:90] for s in statements)

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from sessions_app.services.demo import demo_seed
+from sessions_app.services.monthly_sums import roll_up
 
 
 class Command(BaseCommand):
@@ -22,4 +24,5 @@ class Command(BaseCommand):
         if password and not settings.DEBUG:
             raise CommandError("Refusing to set a demo password with DEBUG=false. Create real accounts with createsuperuser.")
         result = demo_seed(password=password)
-        self.stdout.write(f"Demo data ready: {result['sessions_created']} new session(s).")
+        rolled = roll_up(now=timezone.now())  # what the hourly job would have done by now
+        self.stdout.write(f"Demo data ready: {result['sessions_created']} new session(s), {rolled} site months rolled up.")

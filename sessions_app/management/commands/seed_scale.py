@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from sessions_app.services.monthly_sums import roll_up
 from sessions_app.services.scale import ESTATE_SITES, ESTATE_YEARS, ScaleError, scale_seed
 
 MAX_FACTOR = 100
@@ -44,4 +45,5 @@ class Command(BaseCommand):
         except ScaleError as error:
             raise CommandError(str(error))
         made = ", ".join(f"{count:,} {name}" for name, count in counts.items())
-        self.stdout.write(f"Scale data ready in {time.monotonic() - started:.0f} s: {made}.")
+        rolled = roll_up(now=timezone.now())  # what the hourly job would have done by now
+        self.stdout.write(f"Scale data ready in {time.monotonic() - started:.0f} s: {made}; {rolled:,} site months rolled up.")
