@@ -21,29 +21,40 @@ from .services.tally import BUSY_AT, CLOSES_AFTER, VERY_BUSY_AT
 PREFIX = "dropin_gen_"
 # Never shown anywhere: sign-in bookkeeping (written at every sign-in), the tally's undo steps, and itself.
 SKIPPED = {"sessions", "axes", "sessions_app.datageneration", "sessions_app.tallystep"}
-MOVE = "UPDATE sessions_app_datageneration SET value = value + 1 WHERE id = 1"
+# By a random step, so a number a rolled-back transaction used is not met again by a later one.
+STEP, TOP = 2**30, 2**62
+MOVE = {
+    "postgresql": f"UPDATE sessions_app_datageneration SET value = (value + 1 + (random() * {STEP})::bigint) % {TOP} "
+                  f"WHERE id = 1",
+    "sqlite": f"UPDATE sessions_app_datageneration SET value = (value + 1 + abs(random() % {STEP})) % {TOP} WHERE id = 1",
+}
+# PostgreSQL: once per transaction, however many statements write (a bulk load would otherwise grow a chain
+# of the row's versions that every later statement walks). A savepoint rolled back forgets it too.
+MOVE_ONCE = (f"IF current_setting('dropin.generation_moved', true) IS DISTINCT FROM txid_current()::text THEN "
+             f"{MOVE['postgresql']}; PERFORM set_config('dropin.generation_moved', txid_current()::text, true); END IF;")
 
 
 @dataclasses.dataclass(frozen=True)
 class Quiet:
     """Which writes to one table leave the generation alone."""
 
-    columns: tuple[str, ...] = ()  # an UPDATE that sets only these columns...
-    shown_when: str = ""  # ...or an INSERT or UPDATE of a row for which this SQL does not hold
+    columns: tuple[str, ...] = ()  # an UPDATE that sets only these columns
+    shown_when: str = ""  # an INSERT or UPDATE none of whose rows ({row}) this SQL holds for
 
 
 def _word(column: str) -> str:
     return f"(CASE WHEN {column} >= {VERY_BUSY_AT} THEN 2 WHEN {column} >= {BUSY_AT} THEN 1 ELSE 0 END)"
 
 
-# {vendor: SQL}: the session's tally has closed; the answer's week began over a week ago (UTC).
+CLOSES = f"{CLOSES_AFTER.total_seconds():.0f} seconds"
+# {vendor: SQL about one row}: its session's tally has closed; its week began over a week ago (UTC).
 TALLY_CLOSED = {
-    "postgresql": f"(SELECT ends_at FROM sessions_app_session WHERE id = NEW.session_id) "
-                  f"<= now() - interval '{CLOSES_AFTER.total_seconds():.0f} seconds'",
-    "sqlite": f"(SELECT ends_at FROM sessions_app_session WHERE id = NEW.session_id) "
-              f"<= strftime('%Y-%m-%d %H:%M:%f', 'now', '-{CLOSES_AFTER.total_seconds():.0f} seconds')",
+    "postgresql": f"(SELECT ends_at FROM sessions_app_session WHERE id = {{row}}.session_id) <= now() - interval '{CLOSES}'",
+    "sqlite": f"(SELECT ends_at FROM sessions_app_session WHERE id = {{row}}.session_id) "
+              f"<= strftime('%Y-%m-%d %H:%M:%f', 'now', '-{CLOSES}')",
 }
-WEEK_ENDED = {"postgresql": "NEW.week < (now() AT TIME ZONE 'UTC')::date - 7", "sqlite": "NEW.week < date('now', '-7 days')"}
+WEEK_ENDED = {"postgresql": "{row}.week < (now() AT TIME ZONE 'UTC')::date - 7",
+              "sqlite": "{row}.week < date('now', '-7 days')"}
 
 QUIET = {
     "sessions_app.user": lambda vendor: Quiet(columns=("last_login",)),
@@ -52,7 +63,7 @@ QUIET = {
     "sessions_app.attendance": lambda vendor: Quiet(shown_when=TALLY_CLOSED[vendor]),
     "sessions_app.pulse": lambda vendor: Quiet(shown_when=WEEK_ENDED[vendor]),
     # A comment waiting for approval, and the rewrite of the week's rows that every answer makes.
-    "sessions_app.feedback": lambda vendor: Quiet(columns=("week",), shown_when="NEW.approved"),
+    "sessions_app.feedback": lambda vendor: Quiet(shown_when="{row}.approved"),
 }
 
 
@@ -60,8 +71,8 @@ QUIET = {
 class Trigger:
     name: str
     event: str  # INSERT, UPDATE or DELETE
-    columns: tuple[str, ...] = ()  # UPDATE OF these; all when empty
-    when: str = ""  # for each row for which this holds; for each statement when empty
+    columns: tuple[str, ...] = ()  # UPDATE OF these; all when empty (PostgreSQL: only for a trigger with no `when`)
+    when: str = ""  # only when this SQL holds of a row written ({row}), or for an UPDATE, of OLD and NEW ({old}, {new})
 
 
 def triggers_for(model, vendor: str) -> list[Trigger]:
@@ -70,44 +81,44 @@ def triggers_for(model, vendor: str) -> list[Trigger]:
     columns = [field.column for field in model._meta.local_concrete_fields]
     quiet = QUIET[label](vendor) if label in QUIET else Quiet()
     loud = tuple(column for column in columns if column not in quiet.columns) if quiet.columns else ()
-    triggers = [Trigger(f"{PREFIX}{table}_delete", "DELETE")]
+    name = f"{PREFIX}{table}"
     if quiet.shown_when:
-        # An UPDATE moves it if the row is shown before or after: a comment approved, or taken back.
-        shown_either = f"({quiet.shown_when}) OR ({quiet.shown_when.replace('NEW.', 'OLD.')})"
-        triggers += [Trigger(f"{PREFIX}{table}_insert", "INSERT", when=quiet.shown_when),
-                     Trigger(f"{PREFIX}{table}_update", "UPDATE", loud, when=shown_either)]
+        # An UPDATE moves it if a row is shown before or after: a comment approved, or taken back.
+        either = f"({quiet.shown_when.format(row='{new}')}) OR ({quiet.shown_when.format(row='{old}')})"
+        triggers = [Trigger(f"{name}_insert", "INSERT", when=quiet.shown_when), Trigger(f"{name}_update", "UPDATE", when=either)]
     else:
-        triggers += [Trigger(f"{PREFIX}{table}_insert", "INSERT"), Trigger(f"{PREFIX}{table}_update", "UPDATE", loud)]
-    if quiet.columns and quiet.shown_when:  # an UPDATE of only the quiet columns moves it when the row is shown
-        triggers.append(Trigger(f"{PREFIX}{table}_quiet_update", "UPDATE", quiet.columns, when=shown_either))
+        triggers = [Trigger(f"{name}_insert", "INSERT"), Trigger(f"{name}_update", "UPDATE", loud)]
+    triggers.append(Trigger(f"{name}_delete", "DELETE"))
     if label == "sessions_app.session":
-        triggers.append(Trigger(f"{PREFIX}{table}_busyness", "UPDATE", ("waiting",),
-                                when=f"{_word('OLD.waiting')} <> {_word('NEW.waiting')}"))
+        triggers.append(Trigger(f"{name}_busyness", "UPDATE", ("waiting",),
+                                when=f"{_word('{old}.waiting')} <> {_word('{new}.waiting')}"))
     return triggers
 
 
-def _of(trigger: Trigger, quote) -> str:
-    return f" OF {', '.join(quote(column) for column in trigger.columns)}" if trigger.columns else ""
-
-
 def _sqlite(table: str, trigger: Trigger, quote) -> list[str]:
-    of, table = _of(trigger, quote), quote(table)
-    when = f" WHEN {trigger.when}" if trigger.when else ""
-    return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of} ON {table} FOR EACH ROW{when} "
-            f"BEGIN {MOVE}; END"]
+    of = f" OF {', '.join(quote(column) for column in trigger.columns)}" if trigger.columns else ""
+    when = trigger.when.format(row="NEW", new="NEW", old="OLD")
+    return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of} ON {quote(table)} FOR EACH ROW"
+            f"{f' WHEN {when}' if when else ''} BEGIN {MOVE['sqlite']}; END"]
 
 
 def _postgresql(table: str, trigger: Trigger, quote) -> list[str]:
-    of, table = _of(trigger, quote), quote(table)
     if not trigger.when:
+        of = f" OF {', '.join(quote(column) for column in trigger.columns)}" if trigger.columns else ""
         truncate = " OR TRUNCATE" if trigger.event == "DELETE" else ""
-        return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of}{truncate} ON {table} "
+        return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of}{truncate} ON {quote(table)} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}move()"]
-    # A row trigger's WHEN may not hold a subquery on PostgreSQL: the condition goes in its own function.
+    # Once per statement, over the rows it wrote (transition tables: n, and o for an UPDATE's rows before;
+    # PostgreSQL allows them with no column list, so the condition does that work).
+    if trigger.event == "INSERT":
+        referencing, rows = "NEW TABLE AS n", f"SELECT 1 FROM n WHERE {trigger.when.format(row='n')}"
+    else:
+        referencing = "OLD TABLE AS o NEW TABLE AS n"
+        rows = f"SELECT 1 FROM n JOIN o ON o.id = n.id WHERE {trigger.when.format(new='n', old='o')}"
     return [f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger AS $$ BEGIN "
-            f"IF {trigger.when} THEN {MOVE}; END IF; RETURN NULL; END; $$ LANGUAGE plpgsql",
-            f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of} ON {table} FOR EACH ROW "
-            f"EXECUTE FUNCTION {trigger.name}()"]
+            f"IF EXISTS ({rows}) THEN {MOVE_ONCE} END IF; RETURN NULL; END; $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {trigger.name} AFTER {trigger.event} ON {quote(table)} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger.name}()"]
 
 
 def _existing(cursor, vendor: str) -> list[tuple[str, str]]:
@@ -130,7 +141,7 @@ def install(*, using: str = "default", **kwargs) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else ""))
         if vendor == "postgresql":
             cursor.execute(f"CREATE OR REPLACE FUNCTION {PREFIX}move() RETURNS trigger AS $$ "
-                           f"BEGIN {MOVE}; RETURN NULL; END; $$ LANGUAGE plpgsql")
+                           f"BEGIN {MOVE_ONCE} RETURN NULL; END; $$ LANGUAGE plpgsql")
         tables = set(connection.introspection.table_names())
         for model in apps.get_models(include_auto_created=True):
             table, meta = model._meta.db_table, model._meta
@@ -143,4 +154,4 @@ def install(*, using: str = "default", **kwargs) -> None:
         # A new generation, at random: a data migration may have written before the triggers were there, and
         # the shared cache may hold pages of another database, or of this one before a restore.
         cursor.execute("DELETE FROM sessions_app_datageneration")
-        cursor.execute("INSERT INTO sessions_app_datageneration (id, value) VALUES (1, %s)", [random.randrange(2**62)])
+        cursor.execute("INSERT INTO sessions_app_datageneration (id, value) VALUES (1, %s)", [random.randrange(TOP)])

@@ -8,6 +8,7 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
+from django.db import connection
 
 from ..models import DataGeneration
 
@@ -16,7 +17,14 @@ KEPT_AT_MOST = 24 * 60 * 60  # seconds: entries of older generations leave the s
 
 def data_generation() -> int | None:
     """Return the data generation now; None before the first migrate has made it."""
-    return DataGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    table = connection.ops.quote_name(DataGeneration._meta.db_table)
+    # On PostgreSQL a transaction moves it once (generation.MOVE_ONCE); once it has been read, the next write
+    # in the same transaction moves it again, so nothing built in between is kept under the final number.
+    forget_moved = ", set_config('dropin.generation_moved', '', true)" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value{forget_moved} FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def cache_key(name: str, generation: int, parts: tuple) -> str:
