@@ -41,7 +41,7 @@ BENCH_DB_PREFIX = "dropin_bench"  # the only databases a benchmark will drop and
 WRK_LUA = BENCH_DIR / "wrk_report.lua"
 WRK_INSTALL = "apt-get update && apt-get install -y wrk   (Debian/Ubuntu package 'wrk', 4.1 or later)"
 # A flood limit no benchmark reaches, so pulse POSTs measure the real code path (the check runs
-# against the shared database cache on every POST) without being turned away with a 429.
+# against the shared cache on every POST) without being turned away with a 429.
 BENCH_PULSE_LIMIT = 1_000_000_000
 
 
@@ -201,7 +201,7 @@ def server_env(*, port: int, database_url: str, static_root: Path, extra: dict[s
     """Production settings (DEBUG off, a fresh random SECRET_KEY) for plain HTTP on loopback.
 
     SECURE_SSL_REDIRECT is off only because there is no TLS on 127.0.0.1; HSTS and Secure cookies stay
-    as production has them. The cache is the shared database cache production uses with several workers.
+    as production has them. The cache is the shared Redis production uses with several workers.
     """
     env = dict(os.environ)
     for name in list(env):  # nothing from the caller's shell decides how the server runs
@@ -357,7 +357,8 @@ class Gunicorn:
 
 
 def start_gunicorn(env: dict, *, port: int, workers: int, worker_class: str, threads: int,
-                   log_path: Path) -> Gunicorn:
+                   log_path: Path, extra_args: list[str] | None = None) -> Gunicorn:
+    """gunicorn with the benchmarks' settings; `extra_args` go at the end (bench/cluster: a control socket each)."""
     argv = [str(venv_bin("gunicorn")), "dropin.wsgi:application", "--bind", f"{HOST}:{port}",
             "--workers", str(workers), "--worker-class", worker_class, "--timeout", "30",
             "--graceful-timeout", "10", "--error-logfile", "-"]
@@ -365,6 +366,7 @@ def start_gunicorn(env: dict, *, port: int, workers: int, worker_class: str, thr
     if worker_class == "gthread":
         argv += ["--threads", str(threads)]
         describe += f" x {threads} threads"
+    argv += extra_args or []
     log = open(log_path, "ab")  # noqa: SIM115 -- the child keeps it; closed when we stop
     try:
         proc = spawn(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
