@@ -71,8 +71,9 @@ QUIET = {
 class Trigger:
     name: str
     event: str  # INSERT, UPDATE or DELETE
-    columns: tuple[str, ...] = ()  # UPDATE OF these; all when empty (PostgreSQL: only for a trigger with no `when`)
-    when: str = ""  # only when this SQL holds of a row written ({row}), or for an UPDATE, of OLD and NEW ({old}, {new})
+    columns: tuple[str, ...] = ()  # UPDATE OF these; all when empty (PostgreSQL: only for a plain trigger)
+    when: str = ""  # only when this SQL holds of a row written ({row}): for an UPDATE, before or after
+    changed: str = ""  # only when this SQL's value for a row ({row}) differs after an UPDATE from before
 
 
 def triggers_for(model, vendor: str) -> list[Trigger]:
@@ -84,39 +85,47 @@ def triggers_for(model, vendor: str) -> list[Trigger]:
     name = f"{PREFIX}{table}"
     if quiet.shown_when:
         # An UPDATE moves it if a row is shown before or after: a comment approved, or taken back.
-        either = f"({quiet.shown_when.format(row='{new}')}) OR ({quiet.shown_when.format(row='{old}')})"
-        triggers = [Trigger(f"{name}_insert", "INSERT", when=quiet.shown_when), Trigger(f"{name}_update", "UPDATE", when=either)]
+        triggers = [Trigger(f"{name}_insert", "INSERT", when=quiet.shown_when),
+                    Trigger(f"{name}_update", "UPDATE", when=quiet.shown_when)]
     else:
         triggers = [Trigger(f"{name}_insert", "INSERT"), Trigger(f"{name}_update", "UPDATE", loud)]
     triggers.append(Trigger(f"{name}_delete", "DELETE"))
     if label == "sessions_app.session":
-        triggers.append(Trigger(f"{name}_busyness", "UPDATE", ("waiting",),
-                                when=f"{_word('{old}.waiting')} <> {_word('{new}.waiting')}"))
+        triggers.append(Trigger(f"{name}_busyness", "UPDATE", ("waiting",), changed=_word("{row}.waiting")))
     return triggers
 
 
 def _sqlite(table: str, trigger: Trigger, quote) -> list[str]:
     of = f" OF {', '.join(quote(column) for column in trigger.columns)}" if trigger.columns else ""
-    when = trigger.when.format(row="NEW", new="NEW", old="OLD")
+    when = trigger.when.format(row="NEW")
+    if trigger.event == "UPDATE" and trigger.when:
+        when = f"({when}) OR ({trigger.when.format(row='OLD')})"
+    if trigger.changed:
+        when = f"{trigger.changed.format(row='OLD')} <> {trigger.changed.format(row='NEW')}"
     return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of} ON {quote(table)} FOR EACH ROW"
             f"{f' WHEN {when}' if when else ''} BEGIN {MOVE['sqlite']}; END"]
 
 
 def _postgresql(table: str, trigger: Trigger, quote) -> list[str]:
-    if not trigger.when:
+    if not (trigger.when or trigger.changed):
         of = f" OF {', '.join(quote(column) for column in trigger.columns)}" if trigger.columns else ""
         truncate = " OR TRUNCATE" if trigger.event == "DELETE" else ""
         return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of}{truncate} ON {quote(table)} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}move()"]
     # Once per statement, over the rows it wrote (transition tables: n, and o for an UPDATE's rows before;
     # PostgreSQL allows them with no column list, so the condition does that work).
+    # Each table read once: a join of the two, which have no index, would cost the square of the rows.
     if trigger.event == "INSERT":
-        referencing, rows = "NEW TABLE AS n", f"SELECT 1 FROM n WHERE {trigger.when.format(row='n')}"
+        referencing, test = "NEW TABLE AS n", f"EXISTS (SELECT 1 FROM n WHERE {trigger.when.format(row='n')})"
+    elif trigger.when:
+        referencing = "OLD TABLE AS o NEW TABLE AS n"
+        test = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {trigger.when.format(row=t)})" for t in "no")
     else:
         referencing = "OLD TABLE AS o NEW TABLE AS n"
-        rows = f"SELECT 1 FROM n JOIN o ON o.id = n.id WHERE {trigger.when.format(new='n', old='o')}"
+        test = " IS DISTINCT FROM ".join(f"(SELECT array_agg({trigger.changed.format(row=t)} ORDER BY {t}.id) FROM {t})"
+                                         for t in "on")
     return [f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger AS $$ BEGIN "
-            f"IF EXISTS ({rows}) THEN {MOVE_ONCE} END IF; RETURN NULL; END; $$ LANGUAGE plpgsql",
+            f"IF {test} THEN {MOVE_ONCE} END IF; RETURN NULL; END; $$ LANGUAGE plpgsql",
             f"CREATE TRIGGER {trigger.name} AFTER {trigger.event} ON {quote(table)} REFERENCING {referencing} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger.name}()"]
 

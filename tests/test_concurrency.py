@@ -248,3 +248,21 @@ def test_the_dashboard_sees_all_the_old_figures_or_all_the_new_never_half_an_imp
     assert results[0] == "imported", results[0]
     assert results[1] == results[2] == whole[NEW], "the last reads do not show the new figures"
     assert seen["during"] > 0, "no read happened while an import ran"
+
+
+def test_answers_sent_at_once_all_count_and_none_deadlocks():
+    """Each answer writes its site's week of answers again (see pulse_record): at once, they wait in turn."""
+    from sessions_app.models import Feedback, Pulse
+    from sessions_app.services.feedback import pulse_record
+
+    site = make_site()
+
+    def answers(n: int):
+        def job():
+            for i in range(6):
+                pulse_record(site=site, score=1 + (n + i) % 5, comment="It helped." if i % 2 else "")
+            return "answered"
+        return job
+
+    assert run_together(*(answers(n) for n in range(6))) == ["answered"] * 6
+    assert (Pulse.objects.filter(site=site).count(), Feedback.objects.filter(site=site).count()) == (36, 18)

@@ -1,8 +1,8 @@
 """The test helpers make valid rows whatever the hour the suite runs at (CI once failed only after 21:00 UTC)."""
 import datetime
-from unittest import mock
 
 import pytest
+import time_machine
 
 from tests.factories import LONDON, local, make_series_session
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("hour", [0, 12, 21, 22, 23])
 def test_a_series_session_is_valid_made_at_any_hour(hour):
     late_in_winter = datetime.datetime(2026, 11, 26, hour, 30, tzinfo=LONDON)
-    with mock.patch("django.utils.timezone.now", return_value=late_in_winter):
+    with time_machine.travel(late_in_winter, tick=False):
         session = make_series_session()
     session.full_clean()
     session.series.full_clean()

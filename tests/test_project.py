@@ -2,6 +2,7 @@
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from tests.helpers import PRODUCTION, run_manage
@@ -29,13 +30,12 @@ def test_production_settings_pass_the_deployment_checks():
 def test_the_checks_are_clean_at_the_hour_a_default_lunch_time_names(hour):
     """Django warns of a fixed time default (fields.W161) within 10 seconds of that time of day."""
     import datetime
-    from unittest import mock
 
     from django.core import checks
     from django.utils import timezone
 
     moment = timezone.make_aware(datetime.datetime(2026, 11, 26, hour, 0, 5))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with time_machine.travel(moment, tick=False):
         found = checks.run_checks(include_deployment_checks=False)
     assert [message.id for message in found if message.id == "fields.W161"] == []
 

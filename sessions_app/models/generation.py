@@ -2,11 +2,7 @@ from django.db import models
 
 
 class DataGeneration(models.Model):
-    """One row whose number the database itself moves on with every write that a page or figure could show.
-
-    Triggers on every table move it (sessions_app/generation.py installs them after each migrate); built
-    pages, feeds and figures are cached under it, so any write, however it was made, makes them new.
-    """
+    """One row whose number the database moves on with every write a page could show (sessions_app/generation.py)."""
 
     value = models.BigIntegerField()
 

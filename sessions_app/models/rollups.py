@@ -4,12 +4,9 @@ from .places import Site, Team
 
 
 class MonthRollUp(models.Model):
-    """One site's closed month (in its time zone), added up once for the dashboards: its sessions here, its
-    pulse answers in PulseMonthRollUp. Where this row is, the dashboards read no raw row of that month.
-
-    The counts of people are kept with what privacy rule 2 needs to publish the month's total: how many
-    sessions had a count under the threshold it was made with, and their sum. Made by services/monthly_sums.py.
-    """
+    """One site's closed month, added up once (services/monthly_sums.py): the dashboards then read no raw row of it."""
+    # Its sessions here, its pulse answers in PulseMonthRollUp. Rule 2 needs, beside each total, how many
+    # sessions had a count under the threshold it was made with, and their sum.
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()

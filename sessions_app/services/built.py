@@ -32,11 +32,8 @@ def cache_key(name: str, generation: int, parts: tuple) -> str:
 
 
 def built(name: str, parts: tuple, build, *, now: datetime.datetime, generation: int | None = None):
-    """Return what `build()` makes for `parts`, from the cache while the data and the time it was built for hold.
-
-    `build()` returns (value, good until): a moment, None for as long as the data stay the same, or `now`
-    (or earlier) for a value not worth keeping (a page for a site that doesn't exist, say).
-    """
+    """Return what `build()` makes for `parts`, from the cache while the data and the time it was built for hold."""
+    # build() gives (value, good until): a moment; None, while the data stay the same; `now`, not to be kept.
     generation = data_generation() if generation is None else generation
     if generation is None:
         return build()[0]

@@ -11,7 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -68,9 +68,20 @@ def pulse_record(*, site: Site, score: int, team: Team | None = None, attended: 
     # Every answer and waiting comment of the site's week is written again by this transaction, with or
     # without a comment, so PostgreSQL's row versions (xmin) say only which week's rows were last touched,
     # not which answer came with which comment.
-    Pulse.objects.filter(site=site, week=week).update(week=week)
-    Feedback.objects.filter(site=site, week=week, approved=False).update(week=week)
+    _rewrite(Pulse.objects.filter(site=site, week=week), week=week)
+    _rewrite(Feedback.objects.filter(site=site, week=week, approved=False), week=week)
     return pulse
+
+
+def _rewrite(rows: QuerySet, *, week: datetime.date) -> None:
+    """Write the rows again, locking them in id order, so two answers at once wait for each other, never deadlock."""
+    if connection.vendor != "postgresql":  # SQLite has one writer at a time
+        rows.update(week=week)
+        return
+    inner, params = rows.order_by("pk").values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(rows.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET week = %s WHERE id IN ({inner} FOR UPDATE)", [week, *params])
 
 
 FLOOD_KEY = "pulse-flood:{}"

@@ -64,12 +64,9 @@ def session_sums(*, sites: list[Site], months: list[datetime.date], now: datetim
 
 
 def _raw_session_sums(*, sites: list[Site], first: datetime.date, last: datetime.date, now: datetime.datetime):
-    """Return the session sums from raw rows: summed per session first, then per month.
-
-    A month's total is withheld when the small sessions in it could be worked out, so the query needs
-    each session's own total before it adds up the month. Django cannot group over a grouped query,
-    so the per-session query is built with the ORM and wrapped in a plain GROUP BY.
-    """
+    """Return the session sums from raw rows: summed per session first, then per month."""
+    # Rule 2 needs each session's own total (its small ones); Django cannot group over a grouped query,
+    # so the per-session query is built with the ORM and wrapped in a plain GROUP BY.
     zone = sites[0].zone
     start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
     end = datetime.datetime.combine(add_months(last, 1), datetime.time(), tzinfo=zone)

@@ -53,11 +53,9 @@ class Feed:
 
 
 def feed_for(*, site_slug: str, team_slug: str | None, now: datetime.datetime, absolute) -> Feed | None:
-    """Return a site's or team's feed as it stands today (UTC); None for no such site or team.
-
-    The window of sessions moves once a day, so a feed is the same all day until something in it changes,
-    and its ETag, a digest of the file, stays the same when a rebuild changes nothing a calendar sees.
-    """
+    """Return a site's or team's feed as it stands today (UTC); None for no such site or team."""
+    # The window moves once a day, so the file holds all day; its ETag, a digest of the file, survives a
+    # rebuild that changes nothing a calendar sees.
     day = now.astimezone(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     if team_slug is None:
         site, team = Site.objects.filter(slug=site_slug).first(), None

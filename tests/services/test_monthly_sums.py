@@ -60,13 +60,18 @@ def test_the_figures_from_the_roll_ups_are_those_from_raw_rows(seed):
         assert everything(sites) == raw
 
 
+def rolled_up_session(site, supervisor) -> Session:
+    """A session seen by 7 and missed by 6 in a closed month, rolled up."""
+    starts = datetime.datetime.combine(MONTHS[-3] + datetime.timedelta(days=9), datetime.time(11, 30), tzinfo=site.zone)
+    session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=starts)
+    Attendance.objects.create(session=session, staff_group="nurse", seen=7, not_seen=6)
+    call_command("roll_up", verbosity=0)
+    return session
+
+
 def test_a_correction_to_a_rolled_up_month_shows_at_once(site, supervisor):
     with time_machine.travel(NOW, tick=False):
-        starts = datetime.datetime.combine(MONTHS[-3] + datetime.timedelta(days=9), datetime.time(11, 30),
-                                           tzinfo=site.zone)
-        session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=starts)
-        Attendance.objects.create(session=session, staff_group="nurse", seen=7, not_seen=6)
-        call_command("roll_up", verbosity=0)
+        session = rolled_up_session(site, supervisor)
         assert MonthRollUp.objects.filter(site=site, month=MONTHS[-3]).exists()
         tally_correct(actor=supervisor, session=session, seen=9, not_seen=6, reason="Two were missed.")
         assert not MonthRollUp.objects.filter(site=site, month=MONTHS[-3]).exists()
@@ -76,11 +81,7 @@ def test_a_correction_to_a_rolled_up_month_shows_at_once(site, supervisor):
 
 def test_rolling_up_again_after_a_bulk_repair_takes_the_repair(site, supervisor):
     with time_machine.travel(NOW, tick=False):
-        starts = datetime.datetime.combine(MONTHS[-3] + datetime.timedelta(days=9), datetime.time(11, 30),
-                                           tzinfo=site.zone)
-        session = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=starts)
-        Attendance.objects.create(session=session, staff_group="nurse", seen=7, not_seen=6)
-        call_command("roll_up", verbosity=0)
+        session = rolled_up_session(site, supervisor)
         Attendance.objects.filter(session=session).update(seen=8)  # no signal: the roll-up still says 7
         assert MonthRollUp.objects.get(site=site, month=MONTHS[-3]).seen == 7
         call_command("roll_up", "--again", verbosity=0)
