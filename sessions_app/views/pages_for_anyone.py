@@ -22,14 +22,14 @@ def _used_the_visitors_own(request) -> bool:
     return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or getattr(request, "_csp_nonce", None))
 
 
-def page_for_anyone(request, parts: tuple, render_page, *, now, good_until, generation) -> HttpResponse:
-    """Serve the page kept for `parts`, or render it (and keep it, if it may be) while `good_until` holds."""
+def page_for_anyone(request, parts: tuple, render_page, *, now, generation) -> HttpResponse:
+    """Serve the page kept for `parts`, or render it (and keep it, if it may be): render_page() gives (page, good until)."""
     if not for_any_visitor(request):
-        return render_page()
+        return render_page()[0]
     rendered = []
 
     def build():
-        response = render_page()
+        response, good_until = render_page()
         rendered.append(response)
         keep = response.status_code == 200 and not response.streaming and not _used_the_visitors_own(request)
         return (response.content, response["Content-Type"]), (good_until if keep else now)

@@ -45,9 +45,12 @@ def upcoming(request):
     generation = data_generation()
     # Feed links are full addresses, built from the request's.
     parts = ("upcoming", tuple(sorted(request.GET.items())), request.scheme, request.get_host())
-    page = built("upcoming", parts, lambda: _upcoming_page(request, now=now), now=now, generation=generation)
-    return page_for_anyone(request, parts, lambda: render(request, "public/upcoming.html", {"page": page}),
-                           now=now, good_until=page["good_until"], generation=generation)
+
+    def render_page():
+        page = built("upcoming", parts, lambda: _upcoming_page(request, now=now), now=now, generation=generation)
+        return render(request, "public/upcoming.html", {"page": page}), page["good_until"]
+
+    return page_for_anyone(request, parts, render_page, now=now, generation=generation)
 
 
 def _next_midnight(now: datetime.datetime) -> datetime.datetime:
@@ -103,12 +106,13 @@ def session_detail(request, pk: int):
         return {"title": f"Drop-in supervision on {nhs_date(session.local_starts_at)}", "main": main,
                 "good_until": good_until}, good_until
 
-    page = built("session", (pk,), build, now=now, generation=generation)
-    if page is None:
-        raise Http404("No such session.")
-    return page_for_anyone(request, ("session", pk), lambda: render(request, "public/session_detail.html",
-                                                                     {"page": page}),
-                           now=now, good_until=page["good_until"], generation=generation)
+    def render_page():
+        page = built("session", (pk,), build, now=now, generation=generation)
+        if page is None:
+            raise Http404("No such session.")
+        return render(request, "public/session_detail.html", {"page": page}), page["good_until"]
+
+    return page_for_anyone(request, ("session", pk), render_page, now=now, generation=generation)
 
 
 @require_safe

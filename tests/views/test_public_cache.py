@@ -198,8 +198,8 @@ def test_a_page_that_used_anything_of_the_visitors_is_not_kept(rf, personal):
     now = timezone.now()
     for _ in range(2):
         calls = len(rendered := [])
-        response = page_for_anyone(request, ("test", personal), lambda: rendered.append(1) or render_page(),
-                                   now=now, good_until=None, generation=data_generation())
+        response = page_for_anyone(request, ("test", personal), lambda: (rendered.append(1) or render_page(), None),
+                                   now=now, generation=data_generation())
         assert response.content == b"page" and len(rendered) == calls + 1  # rendered each time: never kept
 
 
