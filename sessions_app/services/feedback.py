@@ -56,32 +56,47 @@ def seconds_left_in_week(*, site: Site, now: datetime.datetime | None = None) ->
     return max(int((ends - now).total_seconds()), 1)
 
 
-@transaction.atomic
 def pulse_record(*, site: Site, score: int, team: Team | None = None, attended: str = "", comment: str = "",
                  shown_as: str = "", now: datetime.datetime | None = None) -> Pulse:
     """Store one pulse answer and, when there is a comment, a separate feedback row awaiting approval."""
     week = week_of(pulse_today(site=site, now=now))
-    pulse = Pulse.objects.create(site=site, team=team, week=week, score=score, attended=attended)
-    if comment:
-        # Not linked to the answer: a comment beside a score and a team could say who wrote it.
-        Feedback.objects.create(site=site, comment=comment, shown_as=shown_as, week=week)
-    # Every answer and waiting comment of the site's week is written again by this transaction, with or
-    # without a comment, so PostgreSQL's row versions (xmin) say only which week's rows were last touched,
-    # not which answer came with which comment.
-    _rewrite(Pulse.objects.filter(site=site, week=week), week=week)
-    _rewrite(Feedback.objects.filter(site=site, week=week, approved=False), week=week)
+    # Every answer and waiting comment of the site's week is written again with it, with or without a comment,
+    # so PostgreSQL's row versions (xmin) say only which week's rows were last touched, not which answer came
+    # with which comment. (A comment is never linked to its answer: beside a score and a team it could say who.)
+    if connection.vendor == "postgresql":
+        return _record_in_one_statement(site=site, team=team, week=week, score=score, attended=attended,
+                                        comment=comment, shown_as=shown_as)
+    with transaction.atomic():
+        pulse = Pulse.objects.create(site=site, team=team, week=week, score=score, attended=attended)
+        if comment:
+            Feedback.objects.create(site=site, comment=comment, shown_as=shown_as, week=week)
+        Pulse.objects.filter(site=site, week=week).update(week=week)
+        Feedback.objects.filter(site=site, week=week, approved=False).update(week=week)
     return pulse
 
 
-def _rewrite(rows: QuerySet, *, week: datetime.date) -> None:
-    """Write the rows again, locking them in id order, so two answers at once wait for each other, never deadlock."""
-    if connection.vendor != "postgresql":  # SQLite has one writer at a time
-        rows.update(week=week)
-        return
-    inner, params = rows.order_by("pk").values("pk").query.sql_with_params()
-    table = connection.ops.quote_name(rows.model._meta.db_table)
+def _record_in_one_statement(*, site, team, week, score, attended, comment, shown_as) -> Pulse:
+    """Make the same writes in one PostgreSQL statement, atomic by itself."""
+    # Rows are locked in id order, so answers sent at once wait in turn, never deadlock. The rewrites do not
+    # see the new rows, which this statement's own transaction wrote anyway.
+    pulse, feedback = (connection.ops.quote_name(model._meta.db_table) for model in (Pulse, Feedback))
+    sql = f"""
+        WITH answer AS (INSERT INTO {pulse} (site_id, team_id, week, score, attended)
+                        VALUES (%(site)s, %(team)s, %(week)s, %(score)s, %(attended)s) RETURNING id),
+             said AS (INSERT INTO {feedback} (site_id, comment, shown_as, week, approved)
+                      SELECT %(site)s, %(comment)s, %(shown_as)s, %(week)s, false WHERE %(comment)s <> ''),
+             answers AS (UPDATE {pulse} SET week = %(week)s WHERE id IN (
+                 SELECT id FROM {pulse} WHERE site_id = %(site)s AND week = %(week)s ORDER BY id FOR UPDATE)),
+             waiting AS (UPDATE {feedback} SET week = %(week)s WHERE id IN (
+                 SELECT id FROM {feedback} WHERE site_id = %(site)s AND week = %(week)s AND NOT approved
+                 ORDER BY id FOR UPDATE))
+        SELECT id FROM answer
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET week = %s WHERE id IN ({inner} FOR UPDATE)", [week, *params])
+        cursor.execute(sql, {"site": site.pk, "team": team.pk if team else None, "week": week, "score": score,
+                             "attended": attended, "comment": comment, "shown_as": shown_as})
+        (pk,) = cursor.fetchone()
+    return Pulse(pk=pk, site=site, team=team, week=week, score=score, attended=attended)
 
 
 FLOOD_KEY = "pulse-flood:{}"
