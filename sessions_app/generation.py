@@ -14,7 +14,7 @@ import dataclasses
 import random
 
 from django.apps import apps
-from django.db import connections
+from django.db import connections, transaction
 
 from .services.tally import BUSY_AT, CLOSES_AFTER, VERY_BUSY_AT
 
@@ -46,13 +46,18 @@ def _word(column: str) -> str:
     return f"(CASE WHEN {column} >= {VERY_BUSY_AT} THEN 2 WHEN {column} >= {BUSY_AT} THEN 1 ELSE 0 END)"
 
 
-CLOSES = f"{CLOSES_AFTER.total_seconds():.0f} seconds"
+# Ten minutes' margin, should the database's clock run ahead of the app's (a late press must stay quiet).
+CLOSES = f"{CLOSES_AFTER.total_seconds() + 600:.0f} seconds"
 # {vendor: SQL about one row}: its session's tally has closed; its week began over a week ago (UTC).
 TALLY_CLOSED = {
     "postgresql": f"(SELECT ends_at FROM sessions_app_session WHERE id = {{row}}.session_id) <= now() - interval '{CLOSES}'",
     "sqlite": f"(SELECT ends_at FROM sessions_app_session WHERE id = {{row}}.session_id) "
               f"<= strftime('%Y-%m-%d %H:%M:%f', 'now', '-{CLOSES}')",
 }
+# Staff see the word only for a session on now.
+ON_NOW = {"postgresql": "{row}.starts_at <= now() AND {row}.ends_at > now()",
+          "sqlite": "{row}.starts_at <= strftime('%Y-%m-%d %H:%M:%f', 'now') "
+                    "AND {row}.ends_at > strftime('%Y-%m-%d %H:%M:%f', 'now')"}
 WEEK_ENDED = {"postgresql": "{row}.week < (now() AT TIME ZONE 'UTC')::date - 7",
               "sqlite": "{row}.week < date('now', '-7 days')"}
 
@@ -73,7 +78,8 @@ class Trigger:
     event: str  # INSERT, UPDATE or DELETE
     columns: tuple[str, ...] = ()  # UPDATE OF these; all when empty (PostgreSQL: only for a plain trigger)
     when: str = ""  # only when this SQL holds of a row written ({row}): for an UPDATE, before or after
-    changed: str = ""  # only when this SQL's value for a row ({row}) differs after an UPDATE from before
+    changed: str = ""  # only when this SQL's value for a row ({row}) differs after an UPDATE from before...
+    among: str = ""  # ...among the rows for which this SQL holds
 
 
 def triggers_for(model, vendor: str) -> list[Trigger]:
@@ -91,7 +97,8 @@ def triggers_for(model, vendor: str) -> list[Trigger]:
         triggers = [Trigger(f"{name}_insert", "INSERT"), Trigger(f"{name}_update", "UPDATE", loud)]
     triggers.append(Trigger(f"{name}_delete", "DELETE"))
     if label == "sessions_app.session":
-        triggers.append(Trigger(f"{name}_busyness", "UPDATE", ("waiting",), changed=_word("{row}.waiting")))
+        triggers.append(Trigger(f"{name}_busyness", "UPDATE", ("waiting",), changed=_word("{row}.waiting"),
+                                among=ON_NOW[vendor]))
     return triggers
 
 
@@ -102,6 +109,7 @@ def _sqlite(table: str, trigger: Trigger, quote) -> list[str]:
         when = f"({when}) OR ({trigger.when.format(row='OLD')})"
     if trigger.changed:
         when = f"{trigger.changed.format(row='OLD')} <> {trigger.changed.format(row='NEW')}"
+        when += f" AND {trigger.among.format(row='NEW')}" if trigger.among else ""
     return [f"CREATE TRIGGER {trigger.name} AFTER {trigger.event}{of} ON {quote(table)} FOR EACH ROW"
             f"{f' WHEN {when}' if when else ''} BEGIN {MOVE['sqlite']}; END"]
 
@@ -122,8 +130,9 @@ def _postgresql(table: str, trigger: Trigger, quote) -> list[str]:
         test = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE {trigger.when.format(row=t)})" for t in "no")
     else:
         referencing = "OLD TABLE AS o NEW TABLE AS n"
-        test = " IS DISTINCT FROM ".join(f"(SELECT array_agg({trigger.changed.format(row=t)} ORDER BY {t}.id) FROM {t})"
-                                         for t in "on")
+        among = (lambda t: f" WHERE {trigger.among.format(row=t)}") if trigger.among else (lambda t: "")
+        test = " IS DISTINCT FROM ".join(
+            f"(SELECT array_agg({trigger.changed.format(row=t)} ORDER BY {t}.id) FROM {t}{among(t)})" for t in "on")
     return [f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger AS $$ BEGIN "
             f"IF {test} THEN {MOVE_ONCE} END IF; RETURN NULL; END; $$ LANGUAGE plpgsql",
             f"CREATE TRIGGER {trigger.name} AFTER {trigger.event} ON {quote(table)} REFERENCING {referencing} "
@@ -140,18 +149,32 @@ def _existing(cursor, vendor: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
+def uninstall(*, using: str = "default", **kwargs) -> None:
+    """Take every generation trigger and function away (before migrate: a table rebuilt or a column retyped
+    under a trigger that names it fails)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for name, table in _existing(cursor, connection.vendor):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def install(*, using: str = "default", **kwargs) -> None:
     """Put the generation's triggers on every table (afresh, so they follow every column), and move it on."""
     connection = connections[using]
     vendor = connection.vendor
     build = _postgresql if vendor == "postgresql" else _sqlite
-    with connection.cursor() as cursor:
-        for name, table in _existing(cursor, vendor):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else ""))
+    uninstall(using=using)
+    tables = set(connection.introspection.table_names())
+    if "sessions_app_datageneration" not in tables:  # migrated back before it: no triggers at all
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(f"CREATE OR REPLACE FUNCTION {PREFIX}move() RETURNS trigger AS $$ "
                            f"BEGIN {MOVE_ONCE} RETURN NULL; END; $$ LANGUAGE plpgsql")
-        tables = set(connection.introspection.table_names())
         for model in apps.get_models(include_auto_created=True):
             table, meta = model._meta.db_table, model._meta
             if table not in tables or meta.proxy or not meta.managed or {meta.app_label, meta.label_lower} & SKIPPED:

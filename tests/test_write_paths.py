@@ -206,3 +206,15 @@ def test_an_answer_in_an_ended_week_moves_the_generation(site):
     generation = data_generation()
     Pulse.objects.create(site=site, week=week_of(timezone.localdate()) - datetime.timedelta(weeks=2), score=3)
     assert data_generation() != generation
+
+
+def test_a_press_before_the_session_starts_moves_nothing_whatever_the_word(site, supervisor):
+    """The word shows only while a session is on: before, a change of it would only time the presses."""
+    from sessions_app.services import tally
+
+    soon = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                        starts_at=timezone.now() + datetime.timedelta(minutes=20))
+    generation = data_generation()
+    for _ in range(6):  # quiet, busy, very busy: none of it shown yet
+        tally.tally_press(actor=supervisor, session=soon, action="arrived")
+    assert data_generation() == generation

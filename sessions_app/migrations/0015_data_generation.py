@@ -18,6 +18,14 @@ def drop_notifying_triggers(apps, schema_editor):
     schema_editor.execute("DROP FUNCTION IF EXISTS sessions_app_announce_change()")
 
 
+def restore_notifying_triggers(apps, schema_editor):
+    """Back to 0014: its triggers and 0010's, as they were."""
+    import importlib
+
+    importlib.import_module("sessions_app.migrations.0010_changes_are_announced").create(apps, schema_editor)
+    importlib.import_module("sessions_app.migrations.0014_comment_writes_are_not_announced").forward(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [("sessions_app", "0014_comment_writes_are_not_announced")]
     operations = [
@@ -31,5 +39,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(id=1), name="sessions_app_datageneration_one_row",
                 violation_error_message="There is only one data generation.")]},
         ),
-        migrations.RunPython(drop_notifying_triggers, migrations.RunPython.noop),
+        migrations.RunPython(drop_notifying_triggers, restore_notifying_triggers),
     ]

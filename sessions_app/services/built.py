@@ -5,8 +5,11 @@ under an older one is never asked for again. Time moves pages on too: each build
 built holds (a session starting or ending, midnight), and each key holds the time it was built for.
 """
 import datetime
+import functools
 import hashlib
+import pathlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -27,8 +30,21 @@ def data_generation() -> int | None:
     return row[0] if row else None
 
 
+@functools.cache
+def release() -> str:
+    """Return a digest of the code, templates and settings pages are built with: a deploy gets keys of its own."""
+    digest = hashlib.sha256()
+    root = pathlib.Path(settings.BASE_DIR)
+    for path in sorted([*root.glob("sessions_app/**/*.py"), *root.glob("templates/**/*")]):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    shown = {name: getattr(settings, name) for name in dir(settings) if name.startswith("DROPIN_")}
+    digest.update(repr(sorted(shown.items())).encode() + settings.TIME_ZONE.encode())
+    return digest.hexdigest()[:12]
+
+
 def cache_key(name: str, generation: int, parts: tuple) -> str:
-    return f"built:{name}:{generation}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
+    return f"built:{release()}:{name}:{generation}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
 
 
 def built(name: str, parts: tuple, build, *, now: datetime.datetime, generation: int | None = None):

@@ -189,4 +189,22 @@ def forget_changed(sender, instance, **kwargs) -> None:
         forget(site_id=session.site_id, month=month)
 
 
+def forget_before_change(sender, instance, raw=False, **kwargs) -> None:
+    """Signal receiver (pre_save): a session or its attendance moving out of a closed month forgets that month too;
+    a site's time zone changing forgets all its months, whose bounds move."""
+    if raw or instance.pk is None:
+        return
+    if isinstance(instance, Site):
+        if Site.objects.filter(pk=instance.pk).exclude(time_zone=instance.time_zone).exists():
+            MonthRollUp.objects.filter(site=instance).delete()
+            PulseMonthRollUp.objects.filter(site=instance).delete()
+        return
+    session_id = instance.pk if isinstance(instance, Session) else Attendance.objects.filter(
+        pk=instance.pk).values_list("session_id", flat=True).first()
+    before = Session.objects.select_related("site").filter(pk=session_id).first()
+    if before is not None:
+        forget_changed(sender, before)
+
+
 CHANGES_FORGET = [Session, Attendance, AttendanceCorrection]
+MOVES_FORGET = [Session, Attendance, Site]

@@ -13,7 +13,7 @@ from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
 from ..permissions import has_role, role_required, sites_for
 from ..services import insights
-from ..services.built import built
+from ..services.built import built, data_generation
 from ..services.comparison import compare_before_after
 from ..services.charts import Line, chart
 from ..services.csv_safe import csv_response
@@ -53,18 +53,20 @@ def _charts(figures: list[insights.MonthFigures], start) -> dict:
 
 def _insights(request) -> dict:
     """Return everything the dashboard, the report and the CSV show for the chosen site, team and period."""
+    generation = data_generation()  # before the sites and teams the figures are built from are read
     form = _selection(request)
     sites, team, months = form.selected_sites, form.value("team"), form.months
     if not sites:
         return {"form": form, "sites": []}
     now = timezone.now()
+
     def build():
         return ((insights.insights_months(sites=sites, team=team, months=months, now=now),
                  compare_before_after(sites=sites, team=team, now=now)), insights.next_start(sites=sites, now=now))
 
     parts = (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(),
              insights.insights_time(sites=sites, now=now))
-    figures, comparison = built("insights", parts, build, now=now)
+    figures, comparison = built("insights", parts, build, now=now, generation=generation)
     start = insights.service_start(sites=sites, team=team)
     query = {key: value for key, value in request.GET.items() if key in form.fields and value}
     return {

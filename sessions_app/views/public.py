@@ -84,8 +84,8 @@ def _upcoming_page(request, *, now) -> tuple[dict, datetime.datetime | None]:
     })
     changes = [moment for session in sessions for moment in (session.starts_at, session.ends_at) if moment > now]
     good_until = earliest(_next_midnight(now), *changes, later - datetime.timedelta(weeks=weeks) if later else None)
-    if request.GET.get("site") and site is None:
-        good_until = now  # a site that doesn't exist, or no longer does: not kept
+    if form.errors or (request.GET.get("site") and site is None) or (request.GET.get("team") and team is None):
+        good_until = now  # a site or team that doesn't exist, or no longer does: not kept, so junk fills no cache
     page = {"main": main, "errors": bool(form.errors), "team_name": team.name if team else None,
             "site_name": heading_site.name if heading_site else None, "good_until": good_until}
     return page, good_until

@@ -87,3 +87,23 @@ def test_rolling_up_again_after_a_bulk_repair_takes_the_repair(site, supervisor)
         call_command("roll_up", "--again", verbosity=0)
         assert MonthRollUp.objects.get(site=site, month=MONTHS[-3]).seen == 8
         assert PulseMonthRollUp.objects.count() == 0
+
+
+def test_a_session_moved_out_of_a_rolled_up_month_leaves_neither_month_counting_it_wrongly(site, supervisor):
+    with time_machine.travel(NOW, tick=False):
+        session = rolled_up_session(site, supervisor)
+        call_command("roll_up", verbosity=0)
+        session.starts_at -= datetime.timedelta(days=31)  # a repair in the admin: it was the month before
+        session.ends_at -= datetime.timedelta(days=31)
+        session.save()
+        figures = {f.month: f for f in insights.insights_months(sites=[site], team=None, months=MONTHS, now=NOW)}
+        assert figures[MONTHS[-3]].sessions.held == 0 and figures[MONTHS[-4]].sessions.held == 1
+
+
+def test_a_site_whose_time_zone_changes_forgets_its_roll_ups(site, supervisor):
+    with time_machine.travel(NOW, tick=False):
+        rolled_up_session(site, supervisor)
+        assert MonthRollUp.objects.filter(site=site).exists()
+        site.time_zone = "America/New_York"
+        site.save()
+        assert not MonthRollUp.objects.filter(site=site).exists()

@@ -98,11 +98,17 @@ def test_a_session_that_starts_shows_on_now_and_how_busy(client, site, session, 
         assert "On now" not in upcoming(client, site)
     with at(session.starts_at + datetime.timedelta(minutes=1)):
         assert "On now" in upcoming(client, site) and "On now" in page(client, session.get_absolute_url())
-        quiet = upcoming(client, site)
-        for _ in range(6):  # the tally counts with UPDATE … F(): no save, no new updated_at
-            tally.tally_press(actor=supervisor, session=session, action="arrived")
-        assert upcoming(client, site) != quiet
-        assert "Very busy" in upcoming(client, site)
+
+
+def test_how_busy_a_session_on_now_is_shows_as_the_word_changes(client, site, supervisor):
+    # At the real time: the database decides with its own clock whether a session is on.
+    on_now = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                          starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    quiet = upcoming(client, site)
+    for _ in range(6):  # the tally counts with UPDATE … F(): no save, no new updated_at
+        tally.tally_press(actor=supervisor, session=on_now, action="arrived")
+    assert upcoming(client, site) != quiet
+    assert "Very busy" in upcoming(client, site) and "Very busy" in page(client, on_now.get_absolute_url())
 
 
 def test_a_session_coming_within_the_weeks_shown_appears_with_nothing_written(client, site, supervisor):
@@ -147,7 +153,7 @@ def test_each_response_has_its_own_csp_nonce_header(client, site, session):
 def test_junk_in_the_query_string_is_built_every_time_and_never_kept(client, site, session,
                                                                       django_assert_max_num_queries):
     for query in ("site=%00", "weeks=%C2%B2", "weeks=99999", "site=" + "x" * 80, "utm_source=poster",
-                  "site=an-old-slug"):
+                  "site=an-old-slug", f"site={site.slug}&team=no-such-team", "team=no-such-team"):
         for _ in range(2):
             with django_assert_max_num_queries(20) as queries:
                 assert client.get(f"/?{query}").status_code == 200
