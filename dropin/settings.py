@@ -185,6 +185,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Drop-in's own settings.
 DROPIN_SERVICE_NAME = env.str("DROPIN_SERVICE_NAME", default="Drop-in supervision")
+# Who runs the service, for the privacy notice and the accessibility statement: set them in production.
+DROPIN_CONTROLLER = env.str("DROPIN_CONTROLLER", default="[The NHS trust that runs this service: set DROPIN_CONTROLLER]")
+DROPIN_DPO_CONTACT = env.str("DROPIN_DPO_CONTACT", default="[The trust's data protection officer: set DROPIN_DPO_CONTACT]")
+DROPIN_ACCESSIBILITY_CONTACT = env.str(
+    "DROPIN_ACCESSIBILITY_CONTACT", default="[Where to report an accessibility problem: set DROPIN_ACCESSIBILITY_CONTACT]")
 DROPIN_SUPPRESSION_THRESHOLD = env.int("DROPIN_SUPPRESSION_THRESHOLD", default=5)
 DROPIN_UPCOMING_WEEKS = env.int("DROPIN_UPCOMING_WEEKS", default=8)
 # Calendar event UIDs end with this; keep it the same for the life of a deployment, or calendars duplicate events.

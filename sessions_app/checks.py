@@ -23,6 +23,15 @@ def publishing_settings(app_configs, **kwargs):
             hint="Set it to the address staff use, e.g. https://dropin.example.nhs.uk.",
             id="dropin.W002",
         ))
+    placeholders = [name for name in ("DROPIN_CONTROLLER", "DROPIN_DPO_CONTACT", "DROPIN_ACCESSIBILITY_CONTACT")
+                    if getattr(settings, name).startswith("[")]
+    if placeholders:
+        problems.append(Warning(
+            f"{', '.join(placeholders)} still hold the development placeholders.",
+            hint="The privacy notice and the accessibility statement name who runs the service and whom to "
+                 "contact: set them to the trust's details.",
+            id="dropin.W004",
+        ))
     return problems
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import accounts, announce, demand, feedback, insights, public, publishing, series, sickness, supervise
+from .views import (accounts, announce, demand, feedback, insights, legal, public, publishing, series, sickness,
+                    supervise)
 
 urlpatterns = [
     # Staff: no account needed.
@@ -17,6 +18,9 @@ urlpatterns = [
     path("pulse/", feedback.pulse_sites, name="pulse_sites"),
     path("pulse/<slug:site>/", feedback.pulse, name="pulse"),
     path("pulse/<slug:site>/thanks/", feedback.pulse_thanks, name="pulse_thanks"),
+    path("accessibility/", legal.accessibility, name="accessibility"),
+    path("privacy/", legal.privacy, name="privacy"),
+    path("cookies/", legal.cookies_page, name="cookies"),
     # Supervisors and managers.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),

@@ -111,7 +111,8 @@ def run_manage(*args, **env):
 
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "k3" * 30 + "-Zq9", "ALLOWED_HOSTS": "dropin.example.nhs.uk",
               "DROPIN_CALENDAR_DOMAIN": "dropin.example.nhs.uk", "DROPIN_BASE_URL": "https://dropin.example.nhs.uk",
-              "CACHE_URL": "redis://127.0.0.1:6379/1"}
+              "CACHE_URL": "redis://127.0.0.1:6379/1", "DROPIN_CONTROLLER": "Northgate Health NHS Foundation Trust",
+              "DROPIN_DPO_CONTACT": "dpo@northgate.nhs.uk", "DROPIN_ACCESSIBILITY_CONTACT": "dropin@northgate.nhs.uk"}
 
 
 IMPORT = "/insights/sickness/import/"

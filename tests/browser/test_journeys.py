@@ -90,6 +90,11 @@ def test_staff_find_a_drop_in_add_it_to_their_calendar_and_answer_the_pulse(jour
     you.press("button:has-text('Send my answer')")
     assert page.locator("h1").inner_text().startswith("Thank you")
     you.check("pulse-thanks")
+    # The pages every public service publishes, from the footer of every page.
+    for name in ("Accessibility statement", "Privacy notice", "Cookies"):
+        you.press(page.locator("footer a", has_text=name))
+        assert page.locator("h1").inner_text() == name
+        you.check(name.lower().replace(" ", "-"))
     you.finish()
     assert Pulse.objects.filter(score=4).count() == fours_before + 1
     assert Feedback.objects.get().comment == "Having somewhere to stop for half an hour helps."

@@ -40,6 +40,7 @@ EXPECTED_POST = {
     "upcoming": GET_ONLY, "session_detail": GET_ONLY, "contract": GET_ONLY, "contract_version": GET_ONLY,
     "calendar_session": GET_ONLY, "calendar_site": GET_ONLY, "calendar_team": GET_ONLY, "poster": GET_ONLY,
     "poster_qr": GET_ONLY, "handover": GET_ONLY, "pulse_sites": GET_ONLY, "pulse_thanks": GET_ONLY,
+    "accessibility": GET_ONLY, "privacy": GET_ONLY, "cookies": GET_ONLY,
     "pulse": PUBLIC_FORM,
     "healthz": GET_ONLY, "readyz": GET_ONLY,
     "sign_in": PUBLIC_FORM,
@@ -70,6 +71,9 @@ EXPECTED_POST = {
 # What a GET gives each of the cast, for every named URL outside the admin.
 EXPECTED = {
     "upcoming": PUBLIC,
+    "accessibility": PUBLIC,
+    "privacy": PUBLIC,
+    "cookies": PUBLIC,
     "session_detail": PUBLIC,
     "contract": PUBLIC,
     "contract_version": PUBLIC,
