@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Min, Sum
 from django.db.models.functions import TruncMonth
 
-from ..dates import add_months, month_start
+from ..dates import add_months
 from ..models import AttendanceCorrection, Feedback, Session, SicknessRecord, Site, Team
 from .audit import audit_record
-from .monthly_sums import SESSIONS_SETTLE, session_sums
+from .monthly_sums import SESSIONS_SETTLE, session_sums, sessions_settled_month
 from .privacy import Figure, is_small, pending, total_of_small_cells, total_of_totals
 from .pulse_figures import PulseMonth, pulse_months
 from .rows import row_month
@@ -72,7 +72,7 @@ def _session_rows(*, sites: list[Site], months: list[datetime.date], now: dateti
     end = datetime.datetime.combine(add_months(months[-1], 1), datetime.time(), tzinfo=zone)
     minutes_per_person = {site.pk: site.minutes_per_person for site in sites}
     corrected = _corrected_small(sites=sites, start=start, end=end, zone=zone)
-    this_month = month_start((now - SESSIONS_SETTLE).astimezone(zone).date())
+    this_month = sessions_settled_month(sites[0], now)  # the sites share one time zone
     for site_id, month, held, cancelled, held_seconds, *measures in session_sums(sites=sites, months=months, now=now):
         totals = {"seen": measures[0:3], "not_seen": measures[3:6]}
         published = {

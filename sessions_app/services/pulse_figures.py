@@ -2,9 +2,8 @@
 import dataclasses
 import datetime
 
-from ..dates import add_months, week_of
 from ..models import Site, Team
-from .monthly_sums import SCORES, pulse_sums
+from .monthly_sums import SCORES, pulse_month_ended, pulse_sums
 from .privacy import (HIDDEN, Figure, figure, mean_publishable, pending, plan_means, protect, spread_publishable,
                       total_of_totals)
 
@@ -112,7 +111,6 @@ def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.
     mean away. A week counts in the month its Monday is in, so a month is published once its last week
     has ended at every site shown, each in its own time zone.
     """
-    this_week = {site.pk: week_of(now.astimezone(site.zone).date()) for site in sites}
     shown_sites = sites if team is None else [site for site in sites if site.pk == team.site_id]
     # The estate reads a row for every team and month (60,000 over 5 years): they stay plain
     # tuples (answers, score sum, then each score's count) until a site's month adds them up.
@@ -121,8 +119,7 @@ def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.
         cells.setdefault(month, {}).setdefault(site_id, {})[team_id] = figures
     result = {}
     for month in months:
-        last_week = week_of(add_months(month, 1) - datetime.timedelta(days=1))
-        if any(this_week[site.pk] <= last_week for site in shown_sites):
+        if not all(pulse_month_ended(site, month, now) for site in shown_sites):
             result[month] = PulseMonth(answers=pending())
             continue
         by_site = cells.get(month, {})
