@@ -20,7 +20,7 @@ from .services.tally import BUSY_AT, CLOSES_AFTER, VERY_BUSY_AT
 
 PREFIX = "dropin_gen_"
 # Never shown anywhere: sign-in bookkeeping (written at every sign-in), the tally's undo steps, and itself.
-SKIPPED = {"sessions", "axes", "sessions_app.datageneration", "sessions_app.tallystep"}
+SKIPPED = {"sessions", "axes", "otp_totp", "otp_static", "sessions_app.datageneration", "sessions_app.tallystep"}
 # By a random step, so a number a rolled-back transaction used is not met again by a later one.
 STEP, TOP = 2**30, 2**62
 MOVE = {

@@ -1,26 +1,52 @@
-"""Who may do what. Staff pages need no account; these guard the signed-in workspace."""
+"""Who may do what. Staff pages need no account; these guard the signed-in workspace.
+
+Roles are held per site: a supervisor is one of a site's `supervisors`, a manager one of its `managers`, and
+an area or trust lead `manages_all_sites`. A service administrator (superuser) may do everything.
+"""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Site
 
-SUPERVISORS = "Supervisors"
-MANAGERS = "Managers"
-ROLE_GROUPS = {"supervisor": SUPERVISORS, "manager": MANAGERS}
+ROLES = ("supervisor", "manager")
+
+
+def _site_ids(user, relation: str) -> set[int]:
+    """Return the ids of the sites related to this person (read once per request)."""
+    if not user.is_authenticated:
+        return set()
+    cache = user.__dict__.setdefault("_role_site_ids", {})
+    if relation not in cache:
+        cache[relation] = set(getattr(user, relation).values_list("pk", flat=True))
+    return cache[relation]
+
+
+def supervised_site_ids(user) -> set[int]:
+    """Return the ids of the sites this person supervises at."""
+    return _site_ids(user, "supervised_sites")
+
+
+def managed_site_ids(user) -> set[int]:
+    """Return the ids of the sites this person manages by name (not counting `manages_all_sites`)."""
+    return _site_ids(user, "managed_sites")
+
+
+def manages_everything(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.manages_all_sites)
 
 
 def has_role(user, role: str) -> bool:
+    """Return whether this person holds the role at any site."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    names = getattr(user, "_role_names", None)
-    if names is None:
-        names = user._role_names = set(user.groups.values_list("name", flat=True))
-    return ROLE_GROUPS[role] in names
+    if role == "manager":
+        return user.manages_all_sites or bool(managed_site_ids(user))
+    return bool(supervised_site_ids(user))
 
 
 def role_required(*roles: str):
@@ -40,23 +66,25 @@ def role_required(*roles: str):
     return decorator
 
 
-def supervised_site_ids(user) -> set[int]:
-    """Return the ids of the sites this person supervises at (read once per request)."""
-    if not user.is_authenticated:
-        return set()
-    ids = getattr(user, "_supervised_site_ids", None)
-    if ids is None:
-        ids = user._supervised_site_ids = set(user.supervised_sites.values_list("pk", flat=True))
-    return ids
-
-
 def supervises(user, site: Site) -> bool:
     """Return whether this person is one of the site's supervisors (a role held per site)."""
     return site.pk in supervised_site_ids(user)
 
 
-def sites_for(user) -> QuerySet[Site]:
-    """Return the sites a user works on: managers and superusers see every site."""
-    if has_role(user, "manager") or user.is_superuser:
+def manages(user, site: Site) -> bool:
+    """Return whether this person manages the site, by name or as a manager of all sites."""
+    return manages_everything(user) or site.pk in managed_site_ids(user)
+
+
+def sites_managed_by(user) -> QuerySet[Site]:
+    """Return the sites this person manages: the pages only a manager uses offer these."""
+    if manages_everything(user):
         return Site.objects.all()
-    return Site.objects.filter(supervisors=user)
+    return Site.objects.filter(pk__in=managed_site_ids(user))
+
+
+def sites_for(user) -> QuerySet[Site]:
+    """Return the sites a person works on: those she supervises at or manages."""
+    if manages_everything(user):
+        return Site.objects.all()
+    return Site.objects.filter(Q(pk__in=supervised_site_ids(user)) | Q(pk__in=managed_site_ids(user)))

@@ -24,6 +24,8 @@ urlpatterns = [
     # Supervisors and managers.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),
+    # Each person's own account: two-factor sign-in, password, name.
+    # People: invitations, roles per site, deactivation.
     path("supervise/", supervise.home, name="supervise_home"),
     path("supervise/sessions/add/", supervise.session_add, name="supervise_session_add"),
     path("supervise/sessions/<int:pk>/", supervise.session_detail, name="supervise_session"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("supervise/rooms/", supervise.rooms, name="supervise_rooms"),
     path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
     path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),
+    # Managers: their sites, teams and the supervision contract.
     # Managers (and supervisors, for their own sites): is it working?
     path("insights/", insights.dashboard, name="insights"),
     path("insights/figures.csv", insights.figures_csv, name="insights_csv"),

@@ -82,20 +82,17 @@ def make_attendance(session=None, **fields) -> Attendance:
 
 
 def make_supervisor(site: Site | None = None, **fields) -> User:
-    from django.contrib.auth.models import Group
-
+    """Return a supervisor of the site (of a new one if none is given)."""
     user = make_user(**fields)
-    user.groups.add(Group.objects.get_or_create(name="Supervisors")[0])
-    if site is not None:
-        site.supervisors.add(user)
+    (site or make_site()).supervisors.add(user)
     return user
 
 
-def make_manager(**fields) -> User:
-    from django.contrib.auth.models import Group
-
-    user = make_user(**fields)
-    user.groups.add(Group.objects.get_or_create(name="Managers")[0])
+def make_manager(*sites: Site, **fields) -> User:
+    """Return a manager of the sites named, or of all sites if none is."""
+    user = make_user(manages_all_sites=not sites, **fields)
+    for site in sites:
+        site.managers.add(user)
     return user
 
 

@@ -63,9 +63,12 @@ def test_the_demo_makes_its_supervisor_and_manager_without_staff_status():
 def test_the_migration_takes_staff_status_from_supervisors_and_managers_only():
     migration = importlib.import_module("sessions_app.migrations.0013_roles_are_never_staff")
     importlib.import_module("sessions_app.migrations.0003_roles").assign_roles(apps)  # the permissions they had
-    supervisor, manager = make_supervisor(is_staff=True), make_manager(is_staff=True)
-    administrator = make_manager(is_staff=True, is_superuser=True)
+    supervisor, manager = make_user(is_staff=True), make_user(is_staff=True)
+    administrator = make_user(is_staff=True, is_superuser=True)
     digital_team = make_user(is_staff=True)  # staff without a role: not the migration's business
+    # Before migration 0017, the groups held the roles.
+    Group.objects.get(name="Supervisors").user_set.add(supervisor)
+    Group.objects.get(name="Managers").user_set.add(manager, administrator)
     migration.forward(apps, None)
     staff = {person.pk: person.is_staff for person in User.objects.all()}
     assert staff == {supervisor.pk: False, manager.pk: False, administrator.pk: True, digital_team.pk: True}

@@ -14,13 +14,15 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry, Contract, Feedback, Pulse, Series,
+from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry, Contract, Feedback, Invitation, Pulse, Series,
                                  Session, SicknessRecord, Site, Team, User, week_of)
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.feedback import feedback_approve
@@ -104,6 +106,13 @@ def seed_everything() -> None:
     LogEntry.objects.create(user=manager, content_type=ContentType.objects.get_for_model(Contract),
                             object_id="2", object_repr="Supervision contract version 2 (draft)",
                             action_flag=ADDITION, change_message="[]")
+    site.managers.add(manager)
+    Group.objects.create(name="Digital team").user_set.add(manager)  # groups are no longer roles, but may be used
+    invitation = Invitation.objects.create(email="new.supervisor@example.nhs.uk", role="supervisor",
+                                           invited_by=manager, sent_at=timezone.now())
+    invitation.sites.add(site)
+    TOTPDevice.objects.create(user=supervisor, name="Phone", confirmed=True)
+    StaticDevice.objects.create(user=supervisor, name="Recovery codes").token_set.create(token="abcd2345")
     # Not to be backed up: a sign-in attempt holds the address it came from.
     AccessAttempt.objects.create(username="supervisor", ip_address=ADDRESS, user_agent="Probe", get_data="",
                                  post_data="", http_accept="*/*", path_info="/sign-in/", failures_since_start=1)
@@ -156,7 +165,7 @@ def test_ids_audit_entries_and_published_contracts_come_back(restored):
     assert (entry.actor, Feedback.objects.get(pk=entry.object_id).comment) == (
         supervisor, "It helped to talk after a hard shift.")
     assert Contract.objects.current().version == 1
-    assert supervisor.groups.get().name == "Supervisors" and Site.objects.get().supervisors.get() == supervisor
+    assert User.objects.get(username="manager").manages_all_sites and Site.objects.get().supervisors.get() == supervisor
     assert Group.objects.get(name="Managers").permissions.filter(codename="view_session").exists()
 
 

@@ -2,6 +2,7 @@
 from .audit import AuditEntry
 from .contract import Contract
 from .generation import DataGeneration
+from .invitations import Invitation, Role
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
 from ..dates import week_of
 from .measures import Feedback, Pulse, SicknessRecord
@@ -12,7 +13,7 @@ from .rollups import MonthRollUp, PulseMonthRollUp
 from .sessions import Series, Session
 
 __all__ = [
-    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback",
+    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback", "Invitation", "Role",
     "MonthRollUp", "Pulse", "PulseMonthRollUp", "Room", "Series", "Session", "SicknessRecord", "Site", "StaffGroup",
     "TallyStep", "Team", "User", "week_of",
 ]

@@ -1,5 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+EMAIL_TAKEN = "Another account already uses this email address."
 
 
 class User(AbstractUser):
@@ -21,8 +25,24 @@ class User(AbstractUser):
         help_text="Hours a week off the floor for supervision, agreed with the manager.",
     )
 
+    manages_all_sites = models.BooleanField(
+        "manager of all sites", default=False,
+        help_text="An area or trust lead: manages every site, including sites added later.",
+    )
+
     # Calendar feeds show a supervisor's name and role: a change must reach subscribed calendars.
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # Invitations, password resets and sign-in by email all find one account by its address.
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""),
+                name="%(app_label)s_%(class)s_unique_email",
+                violation_error_message=EMAIL_TAKEN,
+            ),
+        ]
 
     def __str__(self):
         return self.public_name

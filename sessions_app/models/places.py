@@ -71,6 +71,14 @@ class Site(models.Model):
         "sessions_app.User", blank=True, related_name="supervised_sites",
         help_text="Supervisors who run drop-ins here and may change its sessions and rooms.",
     )
+    managers = models.ManyToManyField(
+        "sessions_app.User", blank=True, related_name="managed_sites",
+        help_text="Managers of this site: they set it up, invite its people and see its insights.",
+    )
+    service_name = models.CharField(
+        "what the service is called here", max_length=100, blank=True,
+        help_text="Leave empty for the service's usual name, e.g. “Restorative supervision drop-in”.",
+    )
     # Calendar feeds show the site's name: a change must reach subscribed calendars.
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,6 +123,9 @@ class Team(models.Model):
     service_started_on = models.DateField(
         "drop-in service started on", null=True, blank=True,
         help_text="Only if this team began later than its site; otherwise the site's date is used.",
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="A retired team keeps its figures but is not offered for new sessions.",
     )
     updated_at = models.DateTimeField(auto_now=True)  # its feed's name changes with it
 

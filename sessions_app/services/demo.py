@@ -3,13 +3,11 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from ..dates import add_months, month_start, on_or_after, week_of
 from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User
-from ..permissions import MANAGERS, SUPERVISORS
 
 DEMO_WEEKS = 8
 DEMO_WEEKS_BEFORE = 4  # weeks of past sessions, with their anonymous counts
@@ -120,9 +118,9 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "booking_contact": "Healthcare admin",
         },
     )
-    _demo_account("manager", MANAGERS, password, display_name="Morgan Lee", role_title="Matron",
-                  first_name="Morgan", last_name="Lee")
-    supervisor = _demo_account("supervisor", SUPERVISORS, password, display_name="Sam Okafor",
+    _demo_account("manager", password, display_name="Morgan Lee", role_title="Matron",
+                  first_name="Morgan", last_name="Lee", manages_all_sites=True)
+    supervisor = _demo_account("supervisor", password, display_name="Sam Okafor",
                                role_title="Senior Staff Nurse", first_name="Sam", last_name="Okafor")
     site.supervisors.add(supervisor)
     if not Contract.objects.exists():
@@ -168,8 +166,8 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
     return {"sessions_created": created_sessions}
 
 
-def _demo_account(username: str, group: str, password: str | None, **defaults) -> User:
-    """Return a demo account, made once with the role; without a password it cannot sign in."""
+def _demo_account(username: str, password: str | None, **defaults) -> User:
+    """Return a demo account, made once; without a password it cannot sign in."""
     user, created = User.objects.get_or_create(username=username, defaults=defaults)
     if created:
         if password:
@@ -177,7 +175,6 @@ def _demo_account(username: str, group: str, password: str | None, **defaults) -
         else:
             user.set_unusable_password()
         user.save()
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
 
 

@@ -16,13 +16,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ..dates import add_months, month_start, on_or_after, week_of
 from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, StaffGroup, Team, User
-from ..permissions import MANAGERS, SUPERVISORS
 from .demo import DEMO_CONTRACT
 
 ESTATE_SITES = 120
@@ -163,12 +161,12 @@ def _contract(*, now: datetime.datetime) -> None:
 
 
 def _manager(*, password_hash: str) -> User | None:
-    """Make the `manager` account (Managers see every site); return it if it is new."""
+    """Make the `manager` account (a manager of all sites); return it if it is new."""
     manager, created = User.objects.get_or_create(
         username="manager",
-        defaults={"password": password_hash, "display_name": "Estate Manager", "role_title": "Head of Healthcare"},
+        defaults={"password": password_hash, "display_name": "Estate Manager", "role_title": "Head of Healthcare",
+                  "manages_all_sites": True},
     )
-    manager.groups.add(Group.objects.get_or_create(name=MANAGERS)[0])
     return manager if created else None
 
 
@@ -211,14 +209,12 @@ def _plus(time: datetime.time, *, minutes: int) -> datetime.time:
 
 
 def _supervisors(*, site: Site, count: int, password_hash: str) -> list[User]:
-    """One supervisor a room, each in the Supervisors group and named on the site."""
+    """One supervisor a room, each named on the site."""
     users = User.objects.bulk_create([
         User(username=f"supervisor-{site.slug}" + (f"-{k + 1}" if k else ""), password=password_hash,
              display_name=f"Supervisor {k + 1} at {site.name}", role_title="Senior Staff Nurse")
         for k in range(count)
     ])
-    group = Group.objects.get_or_create(name=SUPERVISORS)[0]
-    User.groups.through.objects.bulk_create([User.groups.through(user=user, group=group) for user in users])
     Site.supervisors.through.objects.bulk_create([Site.supervisors.through(site=site, user=user) for user in users])
     return users
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ..dates import week_of
 from ..forms import TargetForm
 from ..models import User
-from ..permissions import has_role, role_required, sites_for
+from ..permissions import has_role, role_required, sites_for, sites_managed_by
 from ..services import demand as demand_service
 from .supervise import ROLES, errors_sentence
 
@@ -20,7 +20,7 @@ HOURS_WEEKS_BEFORE, HOURS_WEEKS_AFTER = 4, 4
 def _supervisors_shown(user) -> list[User]:
     """Managers see every supervisor at their sites; a supervisor sees her own hours."""
     if has_role(user, "manager"):
-        return list(User.objects.filter(supervised_sites__in=sites_for(user)).distinct().order_by("display_name", "pk"))
+        return list(User.objects.filter(supervised_sites__in=sites_managed_by(user)).distinct().order_by("display_name", "pk"))
     return [user]
 
 
@@ -51,7 +51,7 @@ def demand(request):
 @role_required("manager")
 def supervisor_target(request, pk: int):
     """Who may use it: managers. Set a supervisor's weekly target of hours off the floor."""
-    person = get_object_or_404(User.objects.filter(supervised_sites__in=sites_for(request.user)).distinct(), pk=pk)
+    person = get_object_or_404(User.objects.filter(supervised_sites__in=sites_managed_by(request.user)).distinct(), pk=pk)
     form = TargetForm(request.POST)
     if form.is_valid():
         demand_service.supervisor_target_save(actor=request.user, person=person,

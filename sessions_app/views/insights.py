@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
-from ..permissions import has_role, role_required, sites_for
+from ..permissions import has_role, role_required, sites_for, sites_managed_by
 from ..services import insights
 from ..services.built import built, data_generation
 from ..services.comparison import compare_before_after
@@ -165,7 +165,7 @@ def monthly_return_csv(request):
 @role_required("manager")
 def service_start(request):
     """Who may use it: managers. When drop-ins started at a site and its teams, for before and after."""
-    sites = list(sites_for(request.user))
+    sites = list(sites_managed_by(request.user))
     site = next((s for s in sites if s.slug == request.GET.get("site")), sites[0] if sites else None)
     if site is None:
         return render(request, "insights/service_start.html", {"sites": sites})

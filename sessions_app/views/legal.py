@@ -15,6 +15,15 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
                               "To let them sign in and to show staff who runs a session",
                               "While the account exists; one named by a session or the audit trail cannot be "
                               "deleted, only made inactive, so the record keeps who did what"),
+        "sessions_app.Invitation": ("Each invitation's email address, role and sites, who sent it, and when it was "
+                                    "sent, accepted or withdrawn", "To let managers add people to the service",
+                                    "Kept as the service's record of who gave whom a role"),
+        "otp_totp.TOTPDevice": ("The secret key of each authenticator app set up for two-factor sign-in, and its "
+                                "name", "To check two-factor codes at sign-in", "Until its owner removes it"),
+        "otp_static.StaticDevice": ("Each account's unused recovery codes", "To let a person sign in who has lost "
+                                    "their authenticator app", "Until used, replaced or the account's owner removes them"),
+        "otp_static.StaticToken": ("The recovery codes themselves, each usable once", "As above",
+                                   "Until used or replaced"),
         "sessions_app.Session": ("Each session's supervisor, room booking note and note to staff",
                                  "To publish the sessions", "Kept as the service's record"),
         "sessions_app.Series": ("Each regular series' supervisor and note to staff", "To publish the sessions",

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms import SicknessConfirmForm, SicknessForm, SicknessSiteForm, SicknessUploadForm
 from ..models import SicknessRecord
-from ..permissions import role_required, sites_for
+from ..permissions import role_required, sites_managed_by
 from ..services import sickness as service
 from ..services import sickness_import as importing
 
@@ -22,7 +22,7 @@ def _page(site) -> str:
 @role_required("manager")
 def sickness(request):
     """Who may use it: managers. A site's sickness figures by team and month; enter or correct one by hand."""
-    sites = list(sites_for(request.user))
+    sites = list(sites_managed_by(request.user))
     choice = SicknessSiteForm(request.GET, sites=sites)
     if not choice.is_valid():
         return render(request, "insights/sickness.html", {"choice": choice, "sites": sites})
@@ -62,7 +62,7 @@ def _preview_page(request, parsed, form):
 @role_required("manager")
 def sickness_import(request):
     """Who may use it: managers. Upload a CSV file, see every row checked, then confirm; nothing is saved before."""
-    sites = list(sites_for(request.user))
+    sites = list(sites_managed_by(request.user))
     if request.method == "POST" and request.POST.get("action") == "confirm":
         return _confirm(request, sites)
     bound = request.method == "POST"
