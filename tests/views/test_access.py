@@ -5,24 +5,29 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_contract, make_series_session, make_session, make_user
+from tests.factories import make_contract, make_manager, make_series_session, make_session, make_user
 from tests.url_walk import admin_paths, named_patterns, url_paths
 
 pytestmark = pytest.mark.django_db
 
 ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER = "anonymous", "no role", "supervisor", "other site", "manager"
 ADMINISTRATOR = "service administrator"  # a superuser: the admin is hers alone
-CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER, ADMINISTRATOR]
+OTHER_MANAGER = "manager of another site"  # roles are per site: she manages HMP Elsewhere only
+CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER, OTHER_MANAGER, ADMINISTRATOR]
 SIGN_IN = "sign in"  # a redirect to the sign-in page
 
 PUBLIC = {who: 200 for who in CAST}
 # A service administrator passes every role check (as a manager does) but supervises no site.
-WORKSPACE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200, ADMINISTRATOR: 200}
-THIS_SITE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200, ADMINISTRATOR: 200}
+WORKSPACE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 200, MANAGER: 200, OTHER_MANAGER: 200,
+             ADMINISTRATOR: 200}
+THIS_SITE = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 200, OTHER_SUPERVISOR: 404, MANAGER: 200, OTHER_MANAGER: 404,
+             ADMINISTRATOR: 200}
 POST_ONLY = {who: 405 for who in CAST}  # a GET is refused before anything else
+# A manager of another site is let in, and offered only her own sites.
 MANAGERS_ONLY = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 403, OTHER_SUPERVISOR: 403, MANAGER: 200,
-                 ADMINISTRATOR: 200}
-POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302, ADMINISTRATOR: 302}
+                 OTHER_MANAGER: 200, ADMINISTRATOR: 200}
+POSTED = {ANON: SIGN_IN, NO_ROLE: 403, SUPERVISOR: 302, OTHER_SUPERVISOR: 404, MANAGER: 302, OTHER_MANAGER: 404,
+          ADMINISTRATOR: 302}
 # The tally and corrections: the site's own supervisors only (privacy rule 2 against insiders).
 SUPERVISORS_OF_THE_SITE = {**POSTED, MANAGER: 403, ADMINISTRATOR: 403}
 
@@ -34,7 +39,7 @@ WORKSPACE_FORM = WORKSPACE
 THIS_SITE_FORM = THIS_SITE
 THIS_SITE_ACTION = POSTED
 MANAGERS_FORM = MANAGERS_ONLY
-MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302, ADMINISTRATOR: 302}
+MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302, OTHER_MANAGER: 404, ADMINISTRATOR: 302}
 
 EXPECTED_POST = {
     "upcoming": GET_ONLY, "session_detail": GET_ONLY, "contract": GET_ONLY, "contract_version": GET_ONLY,
@@ -124,7 +129,8 @@ EXPECTED = {
 @pytest.fixture
 def cast(site, supervisor, manager, other_supervisor):
     return {ANON: None, NO_ROLE: make_user(), SUPERVISOR: supervisor, OTHER_SUPERVISOR: other_supervisor,
-            MANAGER: manager, ADMINISTRATOR: make_user(is_superuser=True, is_staff=True)}
+            MANAGER: manager, OTHER_MANAGER: make_manager(other_supervisor.supervised_sites.get()),
+            ADMINISTRATOR: make_user(is_superuser=True, is_staff=True)}
 
 
 def test_every_url_is_in_the_tables():
@@ -215,7 +221,8 @@ def test_posts_without_a_csrf_token_are_refused(site, supervisor, name):
 
 
 @pytest.mark.parametrize("who, expected", [
-    (ANON, SIGN_IN), (NO_ROLE, 403), (SUPERVISOR, 403), (OTHER_SUPERVISOR, 403), (MANAGER, 302), (ADMINISTRATOR, 302),
+    (ANON, SIGN_IN), (NO_ROLE, 403), (SUPERVISOR, 403), (OTHER_SUPERVISOR, 403), (MANAGER, 302), (OTHER_MANAGER, 404),
+    (ADMINISTRATOR, 302),
 ])
 def test_only_managers_set_weekly_targets(client, site, cast, who, expected):
     person = cast[SUPERVISOR]
