@@ -88,3 +88,14 @@ def sites_for(user) -> QuerySet[Site]:
     if manages_everything(user):
         return Site.objects.all()
     return Site.objects.filter(Q(pk__in=supervised_site_ids(user)) | Q(pk__in=managed_site_ids(user)))
+
+
+NOT_YOUR_SITE = "You can only give roles at sites you manage."
+NOT_ALL_SITES = "Only a manager of all sites can make someone a manager of all sites."
+
+
+def grant_refusal(*, actor, role: str, site: Site | None) -> str:
+    """Return why this person may not give the role at the site (None: all sites), or "" if she may."""
+    if site is None:
+        return "" if manages_everything(actor) and role == "manager" else NOT_ALL_SITES
+    return "" if manages(actor, site) else NOT_YOUR_SITE

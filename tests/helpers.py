@@ -156,3 +156,15 @@ def answers(site, team, scores, monday=MONDAY):
 
 
 PULSE_ROW = f"Pulse answers: {ENDED_MONTH:%B %Y}"
+
+
+class RefusingEmailBackend:
+    """An email backend whose server refuses every message (settings.EMAIL_BACKEND names it by path)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")

@@ -3,22 +3,8 @@ from django import forms
 
 from ..models import Room, Session, Site, Team
 from ..models.sessions import CANCEL_REASON_NEEDED, ROOM_AT_ANOTHER_SITE
+from .choices import TickedById
 from .dates import within_reach
-
-
-class TeamsField(forms.ModelMultipleChoiceField):
-    """Teams ticked by id. An id no database could hold is a wrong choice (SQLite raises OverflowError on it)."""
-
-    def _check_values(self, value):
-        for pk in value if isinstance(value, (list, tuple)) else []:
-            try:
-                too_big = abs(int(pk)) >= 2 ** 63
-            except (TypeError, ValueError):
-                continue  # not a number: Django's own check says so
-            if too_big:
-                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                            params={"value": pk})
-        return super()._check_values(value)
 
 
 class AtOneSite(forms.Form):
@@ -30,7 +16,7 @@ class AtOneSite(forms.Form):
     end_time = forms.TimeField(required=False, label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}),
                                help_text="Leave empty for 30 minutes after lunch.",
                                error_messages={"invalid": "Enter a time, for example 13:30."})
-    audience_teams = TeamsField(
+    audience_teams = TickedById(
         queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Who it is for", help_text="Leave all unticked for everyone at the site.",
         error_messages={"invalid_choice": "Choose teams from the list."},
@@ -71,7 +57,8 @@ class SessionForm(AtOneSite):
         super().__init__(data, initial=initial)
         self.fields["site"].queryset = sites
         self.offer(rooms=Room.objects.filter(site__in=sites, is_active=True).select_related("site"),
-                   teams=Team.objects.filter(site__in=sites).select_related("site"), many_sites=len(sites) > 1)
+                   teams=Team.objects.filter(site__in=sites, is_active=True).select_related("site"),
+                   many_sites=len(sites) > 1)
 
     def clean(self):
         cleaned = super().clean()

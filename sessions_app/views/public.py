@@ -62,6 +62,10 @@ def _next_midnight(now: datetime.datetime) -> datetime.datetime:
 def _upcoming_page(request, *, now) -> tuple[dict, datetime.datetime | None]:
     """Return the page's main part, and until when it holds: the next start, end, arrival in the weeks shown, or midnight."""
     form = UpcomingFilterForm(request.GET, sites=list(Site.objects.all()))
+    if not form.sites:
+        # A new deployment: say what to do next, not "no sessions" (a site added changes the generation).
+        main = render_to_string("public/no_sites_main.html", {"service_name": settings.DROPIN_SERVICE_NAME})
+        return {"main": main, "errors": False, "team_name": None, "site_name": None, "good_until": None}, None
     site, team, weeks = form.value("site"), form.value("team"), form.weeks_ahead
     sessions = list(sessions_upcoming(now=now, weeks=weeks, site=site, team=team))
     later = first_later_start(now=now, weeks=weeks, site=site, team=team)

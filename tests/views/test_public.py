@@ -37,7 +37,7 @@ def test_upcoming_page_lists_a_session_with_everything_staff_need(client):
     assert "No appointment needed. Just drop in." in page
 
 
-def test_upcoming_page_explains_drop_in_and_links_to_the_contract(client):
+def test_upcoming_page_explains_drop_in_and_links_to_the_contract(client, site):
     response = client.get("/")
     assert "There is no appointment and no booking" in text(response)
     assert 'href="/contract/"' in response.content.decode()
@@ -56,7 +56,7 @@ def test_upcoming_page_groups_by_week_and_day(client):
     assert page.index(day_heading(thursday)) < page.index(week_two) < page.index(day_heading(next_tuesday))
 
 
-def test_empty_state_when_nothing_is_published(client):
+def test_empty_state_when_nothing_is_published(client, site):
     response = client.get("/")
     assert response.status_code == 200
     assert "No drop-in sessions are published for the next 8 weeks." in text(response)
