@@ -64,6 +64,9 @@ MIDDLEWARE = [
     # Tells whether this sign-in has passed a two-factor code (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
     "sessions_app.middleware.signed_in_never_stored",
+    # Every page but a few waits for that code (or for an app to be set up, when DROPIN_REQUIRE_2FA is on).
+    # After signed_in_never_stored, so its redirects are not kept either.
+    "sessions_app.middleware.two_factor_sign_in",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -108,7 +111,8 @@ LOGIN_REDIRECT_URL = "supervise_home"
 LOGOUT_REDIRECT_URL = "upcoming"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # A username, or the account's email address in any case.
+    "sessions_app.backends.UsernameOrEmailBackend",
 ]
 # Two-factor sign-in (an authenticator app's code, or a recovery code) for every supervisor, manager and
 # administrator. NHS data security standards ask for it: on unless DEBUG is on (the demo signs in simply).
@@ -124,7 +128,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Axes logs each failed sign-in; verbose, it adds the browser's user agent in clear. Log neither that nor
 # the username or address (they are masked): tests/test_logging.py checks.
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "code", "recovery_code"]
+# The admin never shows an authenticator app's secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 
 LANGUAGE_CODE = "en-gb"

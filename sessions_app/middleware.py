@@ -1,4 +1,9 @@
-"""Security headers Django has no setting for."""
+"""Security headers Django has no setting for, and the second step of signing in."""
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.urls import Resolver404, resolve, reverse
+
+from .services.accounts import two_factor_step
 
 # Powerful browser features no Drop-in page uses, turned off for the page and anything it might embed.
 # Only features browsers know (tests/browser/test_csp.py asks Chromium); not clipboard-write, which
@@ -50,5 +55,33 @@ def signed_in_never_stored(get_response):
             response.headers["Cache-Control"] = "private, no-store"
             response.headers.pop("Expires", None)
         return response
+
+    return middleware
+
+
+# What a signed-in person may open before the second step of signing in: leaving, and the pages every public
+# service publishes. Any other page, the admin's and every one added later, waits for the code (an allow-list).
+OPEN_BEFORE_SECOND_STEP = {"sign_out", "accessibility", "privacy", "cookies", "healthz", "readyz"}
+
+
+def two_factor_sign_in(get_response):
+    """Send a signed-in person who has not given a two-factor code to give one, or to set up an app first.
+
+    After django_otp's OTPMiddleware, which tells whether this sign-in gave a code (request.user.is_verified()).
+    """
+    def middleware(request):
+        # The path is read first: the health checks and static files never touch the session or the database.
+        if request.path.startswith(settings.STATIC_URL):
+            return get_response(request)
+        try:
+            view_name = resolve(request.path_info).view_name
+        except Resolver404:
+            view_name = None
+        if view_name in OPEN_BEFORE_SECOND_STEP:
+            return get_response(request)
+        step = two_factor_step(user=request.user, verified=request.user.is_verified())
+        if step is not None and step != view_name:
+            return redirect_to_login(request.get_full_path(), reverse(step))
+        return get_response(request)
 
     return middleware

@@ -1,42 +1,166 @@
-"""Signing in and out, for supervisors and managers. Staff never need an account."""
-from django.contrib.admin.forms import AdminAuthenticationForm
+"""Signing in and out, two-factor sign-in, and each person's own account. Staff never need an account."""
+import django_otp
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-
-class UsernameLengthChecked:
-    """Refuse a username longer than any account's before a password is tried.
-
-    Django sets the field's max_length after making it, so only the browser enforced it: a longer
-    username went on to authenticate(), and the lockout record (255 characters) could not hold it.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        username = self.fields["username"]
-        username.validators.append(MaxLengthValidator(
-            username.max_length, message=f"Enter a username of {username.max_length} characters or fewer."))
-
-
-class AdminSignInForm(UsernameLengthChecked, AdminAuthenticationForm):
-    """The admin's own sign-in page, with the same check (dropin/urls.py sets it)."""
-
-
-class SignInForm(UsernameLengthChecked, AuthenticationForm):
-    error_messages = {
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
-        "inactive": "This account is not active. Ask your Drop-in administrator.",
-    }
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter your username."
-        self.fields["password"].error_messages["required"] = "Enter your password."
-
+from ..forms.accounts import (CODE_WAIT, CODE_WRONG, RESET_LINK_DAYS, SETUP_CODE_WRONG, AccountForm,
+                              ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SetupCodeForm, SignInForm,
+                              TwoFactorCodeForm)
+from ..forms.accounts import AdminSignInForm  # noqa: F401 (dropin/urls.py gives it to the admin's sign-in page)
+from ..models import User
+from ..services import accounts
 
 # Who may see it: anyone; it is how supervisors and managers get in.
 sign_in = auth_views.LoginView.as_view(template_name="accounts/sign_in.html", authentication_form=SignInForm)
 
 # Who may use it: anyone signed in (POST only, so a link cannot sign someone out).
 sign_out = auth_views.LogoutView.as_view()
+
+
+def _next_url(request) -> str:
+    """Return where the person was going, if it is a page of this service; else the workspace."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return resolve_url("supervise_home")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_code(request):
+    """Who may use it: anyone signed in with a password who has an authenticator app. The second step."""
+    next_url = _next_url(request)
+    if accounts.two_factor_step(user=request.user, verified=request.user.is_verified()) != accounts.CODE_PAGE:
+        return redirect(next_url)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        credentials = {"username": request.user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return _locked_out(request, credentials)
+        try:
+            device = accounts.two_factor_verify(user=request.user, code=form.token)
+        except accounts.CodeThrottled:
+            device, error = None, CODE_WAIT
+        else:
+            error = CODE_WRONG
+        if device is not None:
+            django_otp.login(request, device)
+            return redirect(next_url)
+        form.add_error(form.field_used, error)
+        # A wrong code counts towards the lock-out as a wrong password does: django-axes listens for this.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            return _locked_out(request, credentials)
+    return render(request, "accounts/two_factor_code.html", {"form": form, "next": next_url})
+
+
+def _locked_out(request, credentials: dict):
+    """Sign the person out and show the lock-out page (AxesMiddleware would answer with the same page)."""
+    logout(request)
+    return get_lockout_response(request, None, credentials)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_setup(request):
+    """Who may use it: anyone signed in; a person with an app gives its code first (the middleware sees to it)."""
+    next_url = _next_url(request)
+    device = accounts.two_factor_pending(user=request.user)
+    form = SetupCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        codes = accounts.two_factor_confirm(user=request.user, device=device, code=form.cleaned_data["code"])
+        if codes is not None:
+            django_otp.login(request, device)
+            return _recovery_codes_page(request, codes, next_url, added=True)
+        form.add_error("code", SETUP_CODE_WRONG)
+    return render(request, "accounts/two_factor_setup.html", {
+        "form": form,
+        "next": next_url,
+        "qr": accounts.qr_geometry(data=device.config_url),
+        "secret": accounts.secret_in_groups(device=device),
+    })
+
+
+def _recovery_codes_page(request, codes: list[str], continue_url: str, added: bool = False):
+    # Shown once, as the answer to the POST that made them: no page can show them again.
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "continue_url": continue_url,
+                                                            "added": added})
+
+
+@require_POST
+@login_required
+def recovery_codes(request):
+    """Who may use it: anyone signed in with an authenticator app. A new set of recovery codes, shown once."""
+    if not accounts.authenticators(user=request.user).exists():
+        messages.error(request, "Set up an authenticator app first: recovery codes stand in for it.")
+        return redirect("account")
+    codes = accounts.recovery_codes_replace(user=request.user)
+    return _recovery_codes_page(request, codes, reverse("account"))
+
+
+@require_POST
+@login_required
+def two_factor_remove(request, pk: int):
+    """Who may use it: anyone signed in, for their own authenticator apps only (another's is not found)."""
+    device = get_object_or_404(TOTPDevice, pk=pk, user=request.user, confirmed=True)
+    accounts.two_factor_remove(user=request.user, device=device)
+    messages.success(request, "Authenticator app removed." + (
+        "" if accounts.authenticators(user=request.user).exists()
+        else " Your recovery codes were removed with it."))
+    return redirect("account")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account(request):
+    """Who may use it: anyone signed in, for their own account. Name, email, roles, password, two-factor."""
+    user = request.user
+    # The form gets its own copy: a refused change must not show on the page as if it were saved.
+    form = AccountForm(request.POST if request.method == "POST" else None, instance=User.objects.get(pk=user.pk))
+    if form.is_bound and form.is_valid():
+        try:
+            accounts.account_update(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("account")
+    return render(request, "accounts/account.html", {
+        "form": form,
+        "supervised_sites": user.supervised_sites.order_by("name"),
+        "managed_sites": user.managed_sites.order_by("name"),
+        "authenticators": accounts.authenticators(user=user),
+        "recovery_codes_left": accounts.recovery_codes_left(user=user),
+    })
+
+
+# Who may use them: anyone signed in, for their own password.
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html", form_class=ChangePasswordForm,
+    success_url=reverse_lazy("password_change_done"))
+password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+
+# Who may use them: anyone. The same answer whether or not an account has the address typed.
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html", form_class=ResetRequestForm,
+    email_template_name="emails/password_reset.txt", subject_template_name="emails/password_reset_subject.txt",
+    success_url=reverse_lazy("password_reset_done"))
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_sent.html", extra_context={"link_days": RESET_LINK_DAYS})
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html", form_class=ResetPasswordForm,
+    extra_context={"link_days": RESET_LINK_DAYS},
+    success_url=reverse_lazy("password_reset_complete"))
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html")
