@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import (accounts, announce, demand, feedback, insights, legal, public, publishing, series, sickness,
-                    supervise)
+from .views import (accounts, announce, demand, feedback, insights, legal, manage, people, public, publishing, series,
+                    sickness, supervise)
 
 urlpatterns = [
     # Staff: no account needed.
@@ -25,7 +25,17 @@ urlpatterns = [
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),
     # Each person's own account: two-factor sign-in, password, name.
-    # People: invitations, roles per site, deactivation.
+    path("sign-in/code/", accounts.two_factor_code, name="two_factor_code"),
+    path("account/", accounts.account, name="account"),
+    path("account/two-factor/add/", accounts.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/<int:pk>/remove/", accounts.two_factor_remove, name="two_factor_remove"),
+    path("account/two-factor/recovery-codes/", accounts.recovery_codes, name="recovery_codes"),
+    path("account/password/", accounts.password_change, name="password_change"),
+    path("account/password/changed/", accounts.password_change_done, name="password_change_done"),
+    path("account/password-reset/", accounts.password_reset, name="password_reset"),
+    path("account/password-reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path("account/password-reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+    path("account/password-reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
     path("supervise/", supervise.home, name="supervise_home"),
     path("supervise/sessions/add/", supervise.session_add, name="supervise_session_add"),
     path("supervise/sessions/<int:pk>/", supervise.session_detail, name="supervise_session"),
@@ -48,6 +58,17 @@ urlpatterns = [
     path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
     path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),
     # Managers: their sites, teams and the supervision contract.
+    path("manage/sites/", manage.sites, name="manage_sites"),
+    path("manage/sites/add/", manage.site_add, name="manage_site_add"),
+    path("manage/sites/<slug:site>/", manage.site, name="manage_site"),
+    path("manage/sites/<slug:site>/teams/add/", manage.team_add, name="manage_team_add"),
+    path("manage/sites/<slug:site>/teams/<int:pk>/", manage.team, name="manage_team"),
+    path("manage/sites/<slug:site>/teams/<int:pk>/retire/", manage.team_retire, name="manage_team_retire"),
+    path("manage/contract/", manage.contract, name="manage_contract"),
+    path("manage/contract/draft/start/", manage.contract_draft_start, name="manage_contract_draft_start"),
+    path("manage/contract/draft/", manage.contract_draft, name="manage_contract_draft"),
+    path("manage/contract/draft/preview/", manage.contract_preview, name="manage_contract_preview"),
+    path("manage/contract/draft/publish/", manage.contract_publish, name="manage_contract_publish"),
     # Managers (and supervisors, for their own sites): is it working?
     path("insights/", insights.dashboard, name="insights"),
     path("insights/figures.csv", insights.figures_csv, name="insights_csv"),
@@ -56,4 +77,12 @@ urlpatterns = [
     path("insights/service-start/", insights.service_start, name="insights_service_start"),
     path("insights/sickness/", sickness.sickness, name="insights_sickness"),
     path("insights/sickness/import/", sickness.sickness_import, name="insights_sickness_import"),
+    # People: invitations, roles per site, deactivation. Last: the access walk changes roles here.
+    path("invitations/<str:token>/", people.invitation_accept, name="invitation_accept"),
+    path("people/", people.people_list, name="people"),
+    path("people/invite/", people.invite, name="people_invite"),
+    path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/active/", people.person_active, name="person_active"),
+    path("people/invitations/<int:pk>/resend/", people.invitation_resend, name="invitation_resend"),
+    path("people/invitations/<int:pk>/withdraw/", people.invitation_revoke, name="invitation_revoke"),
 ]

@@ -39,8 +39,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from sessions_app.models import Announcement, Contract, Feedback, Session, SicknessRecord, User, week_of
+from sessions_app.models import Announcement, Contract, Feedback, Invitation, Session, SicknessRecord, User, week_of
 from sessions_app.services.announcements import period_for
+from sessions_app.services.invitations import invitation_token
 from sessions_app.services.feedback import pulse_today
 from sessions_app.services.sickness_import import sickness_preview
 from tests.factories import (lunchtime_in_days, make_contract, make_room, make_series_session, make_session,
@@ -317,6 +318,35 @@ def sickness_previewed_first(client, path, data, csv_data):
     return data
 
 
+def invitation_token_for(w: World) -> str:
+    """Return the link of a pending invitation to be a supervisor at the world's site."""
+    invitation = Invitation.objects.pending().filter(email="invited@example.nhs.uk").first()
+    if invitation is None:
+        invitation = Invitation.objects.create(email="invited@example.nhs.uk", role="supervisor",
+                                               invited_by=w.manager, sent_at=timezone.now())
+        invitation.sites.add(w.site)
+    return invitation_token(invitation=invitation)
+
+
+def contract_draft_first(client, path, data, csv_data):
+    """Start a draft, and send back what its real preview showed (when the row asks for it)."""
+    client.post("/manage/contract/draft/start/")
+    if PREVIEWED in data.values():
+        form = client.get("/manage/contract/draft/preview/").context["form"]
+        data = {**data, **{name: str(form[name].value()) for name in ("version", "fingerprint")
+                           if data.get(name) is PREVIEWED}}
+    return data
+
+
+SITE_FIELDS = {"name": "HMP Southfield", "slug": "", "time_zone": "Europe/London", "lunch_starts_at": "12:00",
+               "lunch_ends_at": "13:00", "minutes_per_person": "15", "announcement_addresses": "", "service_name": ""}
+SITE_CHOICES = {"slug": ["hmp-northgate", "Upper-Case", "a" * 61, "-", "hmp-elsewhere"],
+                "time_zone": ["GB", "Mars/Base", "Europe/Dublin", ""], "lunch_ends_at": ["11:00", "12:00"],
+                "minutes_per_person": ["0", "240", "241", "32768"], "name": ["", "!!!", "HMP Northgate"],
+                "announcement_addresses": ["not an address", "a@b.c, d@e.f"], "service_name": ["Time to talk"]}
+CONTRACT_SECTIONS = {field: f"New {field}." for field, _ in Contract.SECTIONS}
+
+
 # Hostile CSV files
 
 FORMULAS = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1", "=1,2"]
@@ -359,6 +389,53 @@ def csv_files(draw, team_names: list[str]) -> bytes:
 
 
 # The table: every form and every query string
+
+
+
+def signed_in(client) -> User:
+    return User.objects.get(pk=client.session["_auth_user_id"])
+
+
+def give_the_supervisor_an_app(client, path, data, csv_data):
+    """The code page is for a person with an authenticator app (the example's savepoint takes it away again)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=signed_in(client), name="Authenticator app", confirmed=True)
+    return data
+
+
+def code_of_the_app_being_set_up(client, path, data, csv_data):
+    """Send the code the app being set up shows now, where the row asks for it."""
+    from django_otp.oath import TOTP
+
+    from sessions_app.services.accounts import two_factor_pending
+
+    if data.get("code") is PREVIEWED:
+        device = two_factor_pending(user=signed_in(client))
+        data = {**data, "code": f"{TOTP(device.bin_key).token():06d}"}
+    return data
+
+
+def recovery_codes_shown(response) -> bool:
+    return b"<h1>Save your recovery codes</h1>" in response.content
+
+
+def reset_form_path(w) -> str:
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return f"/account/password-reset/{urlsafe_base64_encode(force_bytes(w.supervisor.pk))}/set-password/"
+
+
+def open_the_reset_link(client, path, data, csv_data):
+    """Open a real emailed link first: it leaves its token in the session for the form's address."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    uid = path.split("/")[-3]
+    user = User.objects.get(pk=int(urlsafe_base64_decode(uid)))
+    client.get(f"/account/password-reset/{uid}/{default_token_generator.make_token(user)}/")
+    return data
 
 
 FORMS = [
@@ -520,6 +597,78 @@ FORMS = [
     Form("sickness import (confirm)", "manager", lambda w: ["/insights/sickness/import/"],
          valid=lambda w: {"site": w.site.slug, "action": "confirm", "payload": PREVIEWED, "signature": PREVIEWED},
          alternatives=lambda w: {"site": [w.other_site.slug]}, prepare=sickness_previewed_first, csv_file=True),
+    # Managers: their sites, teams and the supervision contract.
+    Form("add a site", "manager", lambda w: ["/manage/sites/add/"], valid=lambda w: SITE_FIELDS,
+         alternatives=lambda w: SITE_CHOICES),
+    Form("change a site", "manager", lambda w: [f"/manage/sites/{w.site.slug}/", f"/manage/sites/{w.other_site.slug}/"],
+         valid=lambda w: {**SITE_FIELDS, "name": "Renamed", "slug": "renamed"}, alternatives=lambda w: SITE_CHOICES),
+    Form("add a team", "manager", lambda w: [f"/manage/sites/{w.site.slug}/teams/add/"],
+         valid=lambda w: {"name": "Healthcare", "slug": "", "service_started_on": ""},
+         alternatives=lambda w: {"slug": ["mh", "pc", "other-team", "UPPER"], "service_started_on": w.dates,
+                                 "name": ["", "!!!"]}),
+    Form("change a team", "manager",
+         lambda w: [f"/manage/sites/{w.site.slug}/teams/{team.pk}/" for team in w.teams],
+         valid=lambda w: {"name": "Renamed", "slug": "renamed", "service_started_on": w.future_date(-30)},
+         alternatives=lambda w: {"slug": ["mh", "pc", "", "other-team"], "service_started_on": w.dates}),
+    Form("retire a team", "manager",
+         lambda w: [f"/manage/sites/{w.site.slug}/teams/{team.pk}/retire/" for team in w.teams],
+         valid=lambda w: {"action": "retire"}, alternatives=lambda w: {"action": ["bring_back"]},
+         allowed=frozenset({302})),
+    Form("change the contract draft", "manager", lambda w: ["/manage/contract/draft/"],
+         valid=lambda w: {"version": PREVIEWED, "fingerprint": "", **CONTRACT_SECTIONS},
+         alternatives=lambda w: {"version": ["1", "3", *BIG_IDS], "limits": ["", "x" * 10_000, "x" * 10_001]},
+         prepare=contract_draft_first),
+    Form("publish the contract draft", "manager", lambda w: ["/manage/contract/draft/publish/"],
+         valid=lambda w: {"version": PREVIEWED, "fingerprint": PREVIEWED},
+         alternatives=lambda w: {"version": ["1", "3", *BIG_IDS], "fingerprint": ["", "0" * 32]},
+         allowed=frozenset({302}), prepare=contract_draft_first),
+    # People: invitations and roles per site.
+    Form("invite a person", "manager", lambda w: ["/people/invite/"],
+         valid=lambda w: {"email": "new.person@example.nhs.uk", "role": "supervisor", "sites": [str(w.site.pk)]},
+         alternatives=lambda w: {"role": ["manager", "administrator", ""], "all_sites": ["on", ""],
+                                 "sites": [pks(w.other_site), pks(w.site, w.other_site), BIG_IDS[:1], []],
+                                 "email": ["NEW.PERSON@example.nhs.uk", "not an address", "a@b", "x" * 250 + "@a.uk"]}),
+    Form("change a person's roles", "manager",
+         lambda w: [f"/people/{w.supervisor.pk}/", f"/people/{w.manager.pk}/"],
+         valid=lambda w: {"supervised": [str(w.site.pk)], "managed": [str(w.other_site.pk)]},
+         alternatives=lambda w: {"supervised": [pks(w.other_site), BIG_IDS[:1], []], "all_sites": ["on", ""],
+                                 "managed": [pks(w.site), BIG_IDS, []]}),
+    Form("deactivate a person", "manager", lambda w: [f"/people/{w.supervisor.pk}/active/"],
+         valid=lambda w: {"active": "no"}, alternatives=lambda w: {"active": ["yes", ""]},
+         allowed=frozenset({302})),
+    Form("answer an invitation", "anonymous", lambda w: [f"/invitations/{invitation_token_for(w)}/"],
+         valid=lambda w: {"display_name": "Ada Obi", "role_title": "Nurse", "password1": "a long enough password",
+                          "password2": "a long enough password"},
+         alternatives=lambda w: {"password2": ["another long password"], "password1": ["short", "1234567890123"],
+                                 "display_name": ["", "x" * 101], "role_title": ["x" * 101]},
+         allowed=frozenset({200, 302})),
+    # Each person's own account.
+    Form("two-factor code", "supervisor", lambda w: ["/sign-in/code/?next=/supervise/"],
+         valid=lambda w: {"code": "123456", "next": "/supervise/"},
+         alternatives=lambda w: {"code": ["", "12 34 56", "abcd2345", "١٢٣٤٥٦"],
+                                 "recovery_code": ["abcd2345", "ABCD-2345", ""],
+                                 "next": ["https://elsewhere.example/", "//elsewhere.example/", "/insights/", ""]},
+         prepare=give_the_supervisor_an_app, allowed=frozenset({200, 302})),
+    Form("set up two-factor sign-in", "supervisor", lambda w: ["/account/two-factor/add/?next=/supervise/"],
+         valid=lambda w: {"code": PREVIEWED, "next": "/supervise/"},
+         alternatives=lambda w: {"code": ["000000", "12345", ""], "next": ["https://elsewhere.example/", ""]},
+         prepare=code_of_the_app_being_set_up, allowed=frozenset({200}), succeeded=recovery_codes_shown),
+    Form("your details", "supervisor", lambda w: ["/account/"],
+         valid=lambda w: {"display_name": "Sam O.", "role_title": "Clinical Lead", "email": "sam.o@example.nhs.uk"},
+         alternatives=lambda w: {"display_name": ["", "x" * 101], "role_title": [""],
+                                 "email": ["SAM.O@EXAMPLE.NHS.UK", "", "sam@", "a" * 250 + "@x.uk"]}),
+    Form("change password", "supervisor", lambda w: ["/account/password/"],
+         valid=lambda w: {"old_password": "not the password", "new_password1": "a long new phrase 8841",
+                          "new_password2": "a long new phrase 8841"},
+         alternatives=lambda w: {"new_password2": ["other", ""], "new_password1": ["short", "12345678901234"]},
+         allowed=frozenset({200})),
+    Form("ask for a password reset", "anonymous", lambda w: ["/account/password-reset/"],
+         valid=lambda w: {"email": "nobody@example.nhs.uk"},
+         alternatives=lambda w: {"email": ["", "sam@", "NOBODY@EXAMPLE.NHS.UK", "a" * 250 + "@x.uk"]}),
+    Form("choose a new password", "anonymous", lambda w: [reset_form_path(w)],
+         valid=lambda w: {"new_password1": "a long new phrase 8841", "new_password2": "a long new phrase 8841"},
+         alternatives=lambda w: {"new_password2": ["other", ""], "new_password1": ["short", "password1234"]},
+         prepare=open_the_reset_link),
     # Signing in.
     Form("sign in", "anonymous", lambda w: ["/sign-in/?next=/supervise/"],
          valid=lambda w: {"username": w.supervisor.username, "password": "wrong password"},
@@ -637,7 +786,9 @@ def test_every_form_and_query_string_of_the_app_is_in_the_table():
         "UpcomingFilterForm", "SessionForm", "MoveForm", "CancelForm", "TallyForm", "RoomBookingForm", "CorrectionForm",
         "RoomForm", "SeriesForm", "SeriesCancelForm", "AnnounceForm", "AddressesForm", "FeedbackReviewForm",
         "PulseForm", "TargetForm", "InsightsFilterForm", "ServiceStartForm", "SicknessSiteForm", "SicknessForm",
-        "SicknessUploadForm", "SicknessConfirmForm",
+        "SicknessUploadForm", "SicknessConfirmForm", "SiteForm", "TeamForm", "TeamRetireForm", "ContractDraftForm",
+        "ContractPublishForm", "InviteForm", "RolesForm", "AcceptForm",
+        "TwoFactorCodeForm", "SetupCodeForm", "AccountForm",
     }
     assert forms_used <= covered, f"add rows to FORMS for {sorted(forms_used - covered)}, then list them here"
     assert len({form.name for form in FORMS}) == len(FORMS)

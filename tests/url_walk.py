@@ -18,6 +18,11 @@ def url_paths(*, session, contract) -> dict[str, str]:
         route = str(pattern.pattern)
         if "<slug:site>" in route:
             args = [session.site.slug] + ([_team(session).slug] if "<slug:team>" in route else [])
+            args += [_owner(route, session).pk] if "<int:pk>" in route else []
+        elif "<str:token>" in route:
+            args = [_invitation_token(session)]
+        elif "<uidb64>" in route:
+            args = ["MQ", "not-a-reset-token"]  # a password reset link that does not work
         elif "<int:version>" in route:
             args = [contract.version]
         elif "<int:pk>" in route:
@@ -39,7 +44,34 @@ def _owner(route: str, session):
         return session.supervisor
     if route.startswith("supervise/feedback/"):
         return _feedback(session)
+    if route.startswith("manage/sites/"):
+        return _team(session)
+    if route.startswith("people/invitations/"):
+        return _invitation(session)
+    if route.startswith("people/"):
+        return session.supervisor
     return session
+
+
+def _invitation(session):
+    """Return a pending invitation to be a supervisor at the session's site."""
+    from django.utils import timezone
+
+    from sessions_app.models import Invitation
+
+    invitation = Invitation.objects.filter(email="walked@example.nhs.uk").first()
+    if invitation is None:
+        manager = session.site.managers.first() or session.supervisor
+        invitation = Invitation.objects.create(email="walked@example.nhs.uk", role="supervisor",
+                                               invited_by=manager, sent_at=timezone.now())
+        invitation.sites.add(session.site)
+    return invitation
+
+
+def _invitation_token(session):
+    from sessions_app.services.invitations import invitation_token
+
+    return invitation_token(invitation=_invitation(session))
 
 
 def _team(session):

@@ -60,7 +60,7 @@ class PulseForm(forms.Form):
     def __init__(self, data=None, *, site: Site, teams: list[Team]):
         super().__init__(data)
         self.site = site
-        self.teams = {team.slug: team for team in teams}
+        self.teams = {team.slug: team for team in teams if team.is_active}  # a retired team is not offered
         if self.teams:
             self.fields["team"].choices = [*((slug, team.name) for slug, team in self.teams.items()),
                                            ("", "Prefer not to say")]

@@ -2,6 +2,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 
 from ..models import Room, Series, Site, Team
 from ..models.sessions import CANCEL_REASON_NEEDED
@@ -47,11 +48,14 @@ class SeriesForm(AtOneSite):
         self.series = series
         self.fields["site"].queryset = sites
         rooms = Room.objects.filter(site__in=sites, is_active=True).select_related("site")
-        teams = Team.objects.filter(site__in=sites).select_related("site")
+        teams = Team.objects.filter(site__in=sites, is_active=True).select_related("site")
         if series is not None:
-            # A series stays at its site: edits change its dates, not where it is.
+            # A series stays at its site: edits change its dates, not where it is. A retired team it is already
+            # for stays offered, so saving the series does not quietly drop it.
             del self.fields["site"]
-            rooms, teams = rooms.filter(site=series.site_id), teams.filter(site=series.site_id)
+            rooms = rooms.filter(site=series.site_id)
+            teams = Team.objects.filter(Q(is_active=True) | Q(pk__in=series.audience_teams.values("pk")),
+                                        site=series.site_id).select_related("site")
         self.offer(rooms=rooms, teams=teams, many_sites=len(sites) > 1)
 
     @classmethod

@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -112,6 +113,11 @@ class Site(models.Model):
     @property
     def addresses(self) -> list[str]:
         return address_list(self.announcement_addresses)
+
+    @property
+    def service_called(self) -> str:
+        """Return what the service is called at this site: its own name if it has one, else the usual one."""
+        return self.service_name or settings.DROPIN_SERVICE_NAME
 
 
 class Team(models.Model):

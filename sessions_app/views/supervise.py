@@ -244,25 +244,31 @@ def session_correct(request, pk: int):
 @require_safe
 @role_required(*ROLES)
 def rooms(request):
-    """Who may see it: supervisors and managers. Rooms at their sites, and bookings to chase."""
+    """Who may see it: supervisors and managers. Rooms at their sites (or at one, ?site=), and bookings to chase."""
     sites = sites_for(request.user)
+    site = sites.filter(slug=request.GET.get("site", "")).first() if request.GET.get("site") else None
+    shown = [site] if site else sites
     return render(request, "supervise/rooms.html", {
-        "rooms": Room.objects.filter(site__in=sites).select_related("site"),
-        "to_chase": attention.rooms_to_chase(sites=sites, now=timezone.now()),
+        "site": site,
+        "rooms": Room.objects.filter(site__in=shown).select_related("site")
+        .order_by("site__name", "-is_active", "name"),
+        "to_chase": attention.rooms_to_chase(sites=shown, now=timezone.now()),
     })
-
-
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*ROLES)
 def room_edit(request, pk: int | None = None):
-    """Who may use it: supervisors and managers, for rooms at their sites. Add or edit a room."""
+    """Who may use it: supervisors and managers of the room's site. Add or edit a room; retire it, never delete it."""
     sites = sites_for(request.user)
     room = get_object_or_404(Room, pk=pk, site__in=sites) if pk else None
-    form = RoomForm(request.POST or None, instance=room, sites=sites)
+    initial = {}
+    if room is None and request.GET.get("site"):
+        initial["site"] = sites.filter(slug=request.GET["site"]).values_list("pk", flat=True).first()
+    form = RoomForm(request.POST or None, instance=room, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
         room = scheduling.room_save(actor=request.user, room=form.save(commit=False))
-        messages.success(request, f"Room “{room.name}” saved.")
+        messages.success(request, f"Room “{room.name}” saved." if room.is_active else
+                         f"Room “{room.name}” saved and retired: it is not offered for new sessions.")
         return redirect("supervise_rooms")
     return render(request, "supervise/room_form.html", {"form": form, "room": room})

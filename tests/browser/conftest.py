@@ -253,6 +253,14 @@ class Journey(Page):
         return self.page.locator(target) if isinstance(target, str) else target
 
 
+def nav(you: Journey, name: str) -> None:
+    """Follow a link in the header's menu, opening "More" first where the phone's width folds it away."""
+    link = you.page.locator(".nhsuk-header__navigation-list a", has_text=name).first
+    if not link.is_visible():
+        you.press("#toggle-menu", navigates=False)
+    you.press(link)
+
+
 @pytest.fixture
 def journey(browser):
     journeys = []

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from sessions_app.models import Feedback, Pulse, Session, SicknessRecord, Site, User
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.publishing import event_uid
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import nav, sign_in
 from tests.factories import make_room, make_session, make_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -101,14 +101,6 @@ def test_staff_find_a_drop_in_add_it_to_their_calendar_and_answer_the_pulse(jour
 
 
 PASSWORD = "a long enough password 1"
-
-
-def nav(you, name: str) -> None:
-    """Follow a link in the header's menu, opening "More" first where the phone's width folds it away."""
-    link = you.page.locator(".nhsuk-header__navigation-list a", has_text=name).first
-    if not link.is_visible():
-        you.press("#toggle-menu", navigates=False)
-    you.press(link)
 
 
 @pytest.fixture

@@ -40,8 +40,28 @@ THIS_SITE_FORM = THIS_SITE
 THIS_SITE_ACTION = POSTED
 MANAGERS_FORM = MANAGERS_ONLY
 MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302, OTHER_MANAGER: 404, ADMINISTRATOR: 302}
+# A site's settings and teams: its managers only; a manager of another site does not find them.
+MANAGERS_OF_THE_SITE = {**MANAGERS_ONLY, OTHER_MANAGER: 404}
+# The supervision contract is the whole service's: managers of all sites and service administrators.
+SERVICE_WIDE = {**MANAGERS_ONLY, OTHER_MANAGER: 403}
+SERVICE_WIDE_ACTION = {**SERVICE_WIDE, MANAGER: 302, ADMINISTRATOR: 302}
+
+# A person with a role at this site, as her managers see her; other sites' managers do not.
+PEOPLE_OF_THIS_SITE = {**MANAGERS_ONLY, OTHER_MANAGER: 404}
+PEOPLE_ACTION = {**MANAGERS_ACTION, OTHER_MANAGER: 404}
+
+# Each person's own account: any signed-in person, for herself alone.
+OWN_ACCOUNT = {**{who: 200 for who in CAST}, ANON: SIGN_IN}
+OWN_ACCOUNT_ACTION = {**{who: 302 for who in CAST}, ANON: SIGN_IN}  # sent on: no code is due, no app to back up
+NOT_HERS = {**{who: 404 for who in CAST}, ANON: SIGN_IN}  # another person's authenticator app
 
 EXPECTED_POST = {
+    "two_factor_code": OWN_ACCOUNT_ACTION, "two_factor_setup": OWN_ACCOUNT, "account": OWN_ACCOUNT,
+    "two_factor_remove": NOT_HERS, "recovery_codes": OWN_ACCOUNT_ACTION, "password_change": OWN_ACCOUNT,
+    "password_change_done": {**GET_ONLY, ANON: SIGN_IN}, "password_reset": PUBLIC_FORM, "password_reset_done": GET_ONLY,
+    "password_reset_confirm": PUBLIC_FORM, "password_reset_complete": GET_ONLY,
+    "people": GET_ONLY, "people_invite": MANAGERS_FORM, "person": PEOPLE_ACTION, "person_active": PEOPLE_ACTION,
+    "invitation_resend": PEOPLE_ACTION, "invitation_revoke": PEOPLE_ACTION, "invitation_accept": PUBLIC_FORM,
     "upcoming": GET_ONLY, "session_detail": GET_ONLY, "contract": GET_ONLY, "contract_version": GET_ONLY,
     "calendar_session": GET_ONLY, "calendar_site": GET_ONLY, "calendar_team": GET_ONLY, "poster": GET_ONLY,
     "poster_qr": GET_ONLY, "handover": GET_ONLY, "pulse_sites": GET_ONLY, "pulse_thanks": GET_ONLY,
@@ -71,10 +91,35 @@ EXPECTED_POST = {
     "insights_service_start": MANAGERS_FORM,
     "insights_sickness": MANAGERS_FORM,
     "insights_sickness_import": MANAGERS_FORM,
+    "manage_sites": GET_ONLY,
+    "manage_site_add": MANAGERS_FORM,
+    "manage_site": MANAGERS_OF_THE_SITE,
+    "manage_team_add": MANAGERS_OF_THE_SITE,
+    "manage_team": MANAGERS_OF_THE_SITE,
+    "manage_team_retire": MANAGERS_ACTION,
+    "manage_contract": GET_ONLY,
+    "manage_contract_draft_start": SERVICE_WIDE_ACTION,
+    "manage_contract_draft": SERVICE_WIDE,
+    "manage_contract_preview": GET_ONLY,
+    "manage_contract_publish": SERVICE_WIDE_ACTION,
 }
 
 # What a GET gives each of the cast, for every named URL outside the admin.
 EXPECTED = {
+    "two_factor_code": OWN_ACCOUNT_ACTION,
+    "two_factor_setup": OWN_ACCOUNT,
+    "account": OWN_ACCOUNT,
+    "two_factor_remove": POST_ONLY,
+    "recovery_codes": POST_ONLY,
+    "password_change": OWN_ACCOUNT,
+    "password_change_done": OWN_ACCOUNT,
+    "password_reset": PUBLIC,  # the same page whether or not an account has the address
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,  # walked with a link that does not work: a plain page saying so
+    "password_reset_complete": PUBLIC,
+    "people": MANAGERS_ONLY, "people_invite": MANAGERS_ONLY, "person": PEOPLE_OF_THIS_SITE,
+    "person_active": POST_ONLY, "invitation_resend": POST_ONLY, "invitation_revoke": POST_ONLY,
+    "invitation_accept": PUBLIC,  # the link is the proof; the page asks no account
     "upcoming": PUBLIC,
     "accessibility": PUBLIC,
     "privacy": PUBLIC,
@@ -123,6 +168,17 @@ EXPECTED = {
     "supervise_tally": POST_ONLY,
     "supervise_room_booking": POST_ONLY,
     "supervise_correct": POST_ONLY,
+    "manage_sites": MANAGERS_ONLY,
+    "manage_site_add": MANAGERS_ONLY,
+    "manage_site": MANAGERS_OF_THE_SITE,
+    "manage_team_add": MANAGERS_OF_THE_SITE,
+    "manage_team": MANAGERS_OF_THE_SITE,
+    "manage_team_retire": POST_ONLY,
+    "manage_contract": SERVICE_WIDE,
+    "manage_contract_draft_start": POST_ONLY,
+    "manage_contract_draft": SERVICE_WIDE,
+    "manage_contract_preview": SERVICE_WIDE,
+    "manage_contract_publish": POST_ONLY,
 }
 
 
