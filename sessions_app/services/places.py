@@ -52,14 +52,8 @@ def site_add(*, actor: User, site: Site) -> Site:
 @transaction.atomic
 def site_change(*, actor: User, site: Site) -> Site:
     """Save a site's changed settings; its address stays once it has sessions."""
-    stored = Site.objects.select_for_update().get(pk=site.pk)
-    if site.slug != stored.slug and site_slug_locked(site=stored):
-        raise ValidationError(SITE_SLUG_LOCKED, code="slug_locked")
-    before, after = snapshot(stored, SITE_FIELDS), snapshot(site, SITE_FIELDS)
-    if before != after:
-        _save_with_unique_slug(site, taken=Site.objects.all())
-        audit_record(actor=actor, action="site_changed", obj=site, before=before, after=after)
-    return site
+    return _change(actor=actor, obj=site, fields=SITE_FIELDS, locked=lambda stored: site_slug_locked(site=stored),
+                   locked_because=SITE_SLUG_LOCKED, taken=Site.objects.all(), action="site_changed")
 
 
 @transaction.atomic
@@ -73,14 +67,22 @@ def team_add(*, actor: User, team: Team) -> Team:
 @transaction.atomic
 def team_change(*, actor: User, team: Team) -> Team:
     """Save a team's changed name, address or start date; its address stays once it is in use."""
-    stored = Team.objects.select_for_update().get(pk=team.pk)
-    if team.slug != stored.slug and team_slug_locked(team=stored):
-        raise ValidationError(TEAM_SLUG_LOCKED, code="slug_locked")
-    before, after = snapshot(stored, TEAM_FIELDS), snapshot(team, TEAM_FIELDS)
+    return _change(actor=actor, obj=team, fields=TEAM_FIELDS, locked=lambda stored: team_slug_locked(team=stored),
+                   locked_because=TEAM_SLUG_LOCKED, taken=Team.objects.filter(site=team.site_id),
+                   action="team_changed")
+
+
+def _change(*, actor: User, obj: Site | Team, fields: list[str], locked, locked_because: str, taken,
+            action: str) -> Site | Team:
+    """Save a site's or team's changes, audited; its short name stays once addresses carry it."""
+    stored = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if obj.slug != stored.slug and locked(stored):
+        raise ValidationError(locked_because, code="slug_locked")
+    before, after = snapshot(stored, fields), snapshot(obj, fields)
     if before != after:
-        _save_with_unique_slug(team, taken=Team.objects.filter(site=team.site_id))
-        audit_record(actor=actor, action="team_changed", obj=team, before=before, after=after)
-    return team
+        _save_with_unique_slug(obj, taken=taken)
+        audit_record(actor=actor, action=action, obj=obj, before=before, after=after)
+    return obj
 
 
 @transaction.atomic

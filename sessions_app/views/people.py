@@ -91,35 +91,30 @@ def person_active(request, pk: int):
     return redirect("person", pk=person.pk)
 
 
-def _invitation(request, pk: int):
-    return get_object_or_404(people.invitations_for(actor=request.user), pk=pk)
-
-
 @require_POST
 @role_required("manager")
 def invitation_resend(request, pk: int):
     """Who may see it: managers, for a pending invitation to their sites. Send it again with a new link (POST)."""
-    invitation = _invitation(request, pk)
-    try:
-        invitations.invitation_resend(actor=request.user, invitation=invitation, now=timezone.now())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Invitation sent again to {invitation.email}. Only the newest link works.")
-    return redirect("people")
+    return _invitation_action(request, pk, invitations.invitation_resend,
+                              "Invitation sent again to {email}. Only the newest link works.")
 
 
 @require_POST
 @role_required("manager")
 def invitation_revoke(request, pk: int):
     """Who may see it: managers, for a pending invitation to their sites. Withdraw it (POST)."""
-    invitation = _invitation(request, pk)
+    return _invitation_action(request, pk, invitations.invitation_revoke,
+                              "Invitation to {email} withdrawn. Its link no longer works.")
+
+
+def _invitation_action(request, pk: int, action, done: str):
+    invitation = get_object_or_404(people.invitations_for(actor=request.user), pk=pk)
     try:
-        invitations.invitation_revoke(actor=request.user, invitation=invitation, now=timezone.now())
+        action(actor=request.user, invitation=invitation, now=timezone.now())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Invitation to {invitation.email} withdrawn. Its link no longer works.")
+        messages.success(request, done.format(email=invitation.email))
     return redirect("people")
 
 
