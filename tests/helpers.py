@@ -38,10 +38,10 @@ def csv_rows(response) -> list[dict]:
 
 
 def text(response) -> str:
-    """Return the page as a person reads it: tags removed, white space folded."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    """Return the page as a person reads it: tags removed, characters unescaped, white space folded."""
+    page = response.content.decode()
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).strip())
 
 
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> datetime.date:

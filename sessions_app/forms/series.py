@@ -18,7 +18,7 @@ EVERY_WEEKS_CHOICES = [("1", "Every week")] + [(str(n), f"Every {n} weeks") for 
 class SeriesForm(AtOneSite):
     """A regular series: which days, how often, from when to when, and what to skip."""
 
-    field_order = ["site", "weekdays", "every_weeks", "starts_on", "ends_on", "start_time", "end_time", "skip_dates",
+    field_order = ["site", "supervisor", "weekdays", "every_weeks", "starts_on", "ends_on", "start_time", "end_time", "skip_dates",
                    "room", "audience_teams", "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
@@ -43,7 +43,7 @@ class SeriesForm(AtOneSite):
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
                                   empty_label="The first suitable room that is free, date by date",
                                   error_messages={"invalid_choice": "Choose a room from the list."})
-    def __init__(self, data=None, *, sites, series=None, initial=None):
+    def __init__(self, data=None, *, sites, series=None, actor=None, initial=None):
         super().__init__(data, initial=initial)
         self.series = series
         self.fields["site"].queryset = sites
@@ -53,10 +53,11 @@ class SeriesForm(AtOneSite):
             # A series stays at its site: edits change its dates, not where it is. A retired team it is already
             # for stays offered, so saving the series does not quietly drop it.
             del self.fields["site"]
+            del self.fields["supervisor"]  # an edit changes the dates; who runs them is changed date by date
             rooms = rooms.filter(site=series.site_id)
             teams = Team.objects.filter(Q(is_active=True) | Q(pk__in=series.audience_teams.values("pk")),
                                         site=series.site_id).select_related("site")
-        self.offer(rooms=rooms, teams=teams, many_sites=len(sites) > 1)
+        self.offer(rooms=rooms, teams=teams, many_sites=len(sites) > 1, sites=sites, actor=actor)
 
     @classmethod
     def initial_for(cls, series) -> dict:
@@ -72,10 +73,10 @@ class SeriesForm(AtOneSite):
         cleaned = super().clean()
         return self.check_site(cleaned, self.series.site if self.series else cleaned.get("site"))
 
-    def build(self, *, supervisor) -> Series:
+    def build(self) -> Series:
         """Return the series the form describes: a new one, or the edited one with its changes (not saved)."""
         data = self.cleaned_data
-        series = self.series or Series(site=data["site"], supervisor=supervisor)
+        series = self.series or Series(site=data["site"], supervisor=data["supervisor"])
         lunch_start, lunch_end = default_times(series.site)
         series.weekdays = sorted(data["weekdays"])
         series.every_weeks = data["every_weeks"]

@@ -1,8 +1,8 @@
 """Adding, moving and cancelling a session, and its room booking."""
 from django import forms
 
-from ..models import Room, Session, Site, Team
-from ..models.sessions import CANCEL_REASON_NEEDED, ROOM_AT_ANOTHER_SITE
+from ..models import Room, Session, Site, Team, User
+from ..models.sessions import CANCEL_REASON_NEEDED, CHOOSE_SUPERVISOR, NOT_SITE_SUPERVISOR, ROOM_AT_ANOTHER_SITE
 from .choices import TickedById
 from .dates import within_reach
 
@@ -23,11 +23,28 @@ class AtOneSite(forms.Form):
     )
     public_note = forms.CharField(required=False, max_length=300, label="Note for staff (optional)",
                                   widget=forms.Textarea)
+    # Left empty, it is the person adding it if she supervises at the site; a manager must choose.
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none(), label="Who runs it", required=False,
+                                        empty_label="Choose a supervisor",
+                                        help_text="Staff see this person's name and role.",
+                                        error_messages={"required": CHOOSE_SUPERVISOR,
+                                                        "invalid_choice": CHOOSE_SUPERVISOR})
 
-    def offer(self, *, rooms, teams, many_sites: bool) -> None:
+    def offer(self, *, rooms, teams, many_sites: bool, sites=None, actor=None) -> None:
         self.fields["room"].queryset = rooms
         self.fields["room"].label_from_instance = lambda room: f"{room.name} ({room.site.name})" if many_sites else room.name
         self.fields["audience_teams"].queryset = teams
+        self.actor = actor
+        if "supervisor" in self.fields:
+            # Who supervises where, read once: the choice and its check need no query per person.
+            pairs = Site.supervisors.through.objects.filter(site__in=sites, user__is_active=True)
+            self.supervises_at = set(pairs.values_list("user_id", "site_id"))
+            self.fields["supervisor"].queryset = User.objects.filter(
+                pk__in={user for user, _ in self.supervises_at}).order_by("display_name", "username")
+            self.fields["supervisor"].label_from_instance = lambda user: (
+                f"{user.public_name}, {user.role_title}" if user.role_title else user.public_name)
+            if actor is not None and actor.pk in {user for user, _ in self.supervises_at}:
+                self.fields["supervisor"].initial = actor.pk
 
     def check_site(self, cleaned: dict, site: Site | None) -> dict:
         room = cleaned.get("room")
@@ -36,13 +53,24 @@ class AtOneSite(forms.Form):
                                                          code="room_site"))
         if site and any(team.site_id != site.pk for team in cleaned.get("audience_teams") or []):
             self.add_error("audience_teams", forms.ValidationError("Choose teams at this site.", code="team_site"))
+        if "supervisor" not in self.fields or not site:
+            return cleaned
+        supervisor = cleaned.get("supervisor")
+        if supervisor is None and "supervisor" not in self.errors:
+            if self.actor is not None and (self.actor.pk, site.pk) in self.supervises_at:
+                cleaned["supervisor"] = self.actor
+            else:
+                self.add_error("supervisor", forms.ValidationError(CHOOSE_SUPERVISOR, code="choose_supervisor"))
+        elif supervisor is not None and (supervisor.pk, site.pk) not in self.supervises_at:
+            self.add_error("supervisor", forms.ValidationError(NOT_SITE_SUPERVISOR, code="not_site_supervisor"))
         return cleaned
 
 
 class SessionForm(AtOneSite):
     """Add an ad hoc or extra session: the date alone is enough."""
 
-    field_order = ["site", "date", "start_time", "end_time", "room", "kind", "audience_teams", "public_note"]
+    field_order = ["site", "supervisor", "date", "start_time", "end_time", "room", "kind", "audience_teams",
+                   "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
@@ -53,12 +81,12 @@ class SessionForm(AtOneSite):
                                   error_messages={"invalid_choice": "Choose a room from the list."})
     kind = forms.ChoiceField(choices=[("ad_hoc", "Ad hoc"), ("extra", "Extra (demand outgrew supply)")],
                              initial="ad_hoc", label="Kind of session")
-    def __init__(self, data=None, *, sites, initial=None):
+    def __init__(self, data=None, *, sites, actor=None, initial=None):
         super().__init__(data, initial=initial)
         self.fields["site"].queryset = sites
         self.offer(rooms=Room.objects.filter(site__in=sites, is_active=True).select_related("site"),
                    teams=Team.objects.filter(site__in=sites, is_active=True).select_related("site"),
-                   many_sites=len(sites) > 1)
+                   many_sites=len(sites) > 1, sites=sites, actor=actor)
 
     def clean(self):
         cleaned = super().clean()

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import AuditEntry, Room, Session, Site, TallyStep, Team, User
-from ..models.sessions import CANCEL_REASON_NEEDED
+from ..models.sessions import CANCEL_REASON_NEEDED, NOT_SITE_SUPERVISOR
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 
 LUNCH_MARGIN = datetime.timedelta(minutes=30)
@@ -68,6 +68,12 @@ def _refuse_ended(sessions: list[Session]) -> None:
         raise ValidationError(ENDED_MESSAGE, code="ended")
 
 
+def refuse_unless_supervisor(*, site: Site, supervisor: User) -> None:
+    """Refuse a supervisor who does not supervise at the site: staff would be told the wrong person."""
+    if not site.supervisors.filter(pk=supervisor.pk, is_active=True).exists():
+        raise ValidationError(NOT_SITE_SUPERVISOR, code="not_site_supervisor")
+
+
 def _refuse_past(starts_at: datetime.datetime) -> None:
     if starts_at < timezone.now():
         raise ValidationError("A session cannot start in the past. Choose a later date or time.", code="past")
@@ -81,6 +87,7 @@ def session_create(
 ) -> Session:
     """Publish one session, or raise ValidationError with a sentence a person can act on."""
     _refuse_past(starts_at)
+    refuse_unless_supervisor(site=site, supervisor=supervisor)
     session = Session(site=site, supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, room=room, kind=kind,
                       public_note=public_note, room_booking=room_booking)
     _save_checked(session)

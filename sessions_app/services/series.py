@@ -17,7 +17,7 @@ from ..dates import week_of
 from ..models import AuditEntry, Room, Series, Session, Team, User
 from ..models.sessions import CANCEL_REASON_NEEDED, MAX_SERIES_DAYS, MAX_SESSION_LENGTH, ROOM_AT_ANOTHER_SITE
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
-from .scheduling import lunch_window, overlaps_refused, sessions_cancel
+from .scheduling import lunch_window, overlaps_refused, refuse_unless_supervisor, sessions_cancel
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 CHANGED_REASON = "The regular sessions changed"
@@ -272,6 +272,7 @@ def _bulk_follow(series: Series, occurrences: list[Occurrence], teams: list[Team
 def _save_series(*, actor: User, series: Series, audience_teams: list[Team], fingerprint: str,
                  before: dict | None) -> Plan:
     """Check the confirmation against a fresh plan, then save the series (its clashes skipped) and audit it."""
+    refuse_unless_supervisor(site=series.site, supervisor=series.supervisor)
     plan = series_plan(series, teams=audience_teams)
     _confirm(plan, fingerprint)
     if before is None and not plan.creates:

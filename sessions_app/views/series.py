@@ -25,7 +25,7 @@ def _plan_and_publish(request, form: SeriesForm, publish):
     """Return (plan, published): the preview of what was posted, published only if confirmed unchanged."""
     if request.method != "POST" or not form.is_valid():
         return None, False
-    series = form.build(supervisor=request.user)
+    series = form.build()
     teams = list(form.cleaned_data["audience_teams"])
     try:
         plan = series_service.series_plan(series, teams=teams)
@@ -63,7 +63,7 @@ def series_list(request):
 @role_required(*ROLES)
 def series_add(request):
     """Who may use it: supervisors and managers, for their sites. Preview a regular series, then publish it."""
-    form = SeriesForm(request.POST or None, sites=sites_for(request.user))
+    form = SeriesForm(request.POST or None, sites=sites_for(request.user), actor=request.user)
     plan, published = _plan_and_publish(request, form, series_service.series_publish)
     if published:
         messages.success(request, f"{len(plan.creates)} sessions published. Staff can see them now.")

@@ -81,12 +81,12 @@ def session_add(request):
     site = next((site for site in sites if site.slug == request.GET.get("site")), None)
     if site is not None:
         initial["site"] = site.pk
-    form = SessionForm(request.POST or None, sites=sites, initial=initial)
+    form = SessionForm(request.POST or None, sites=sites, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             session = scheduling.session_add(
-                actor=request.user, site=data["site"], supervisor=request.user, day=data["date"],
+                actor=request.user, site=data["site"], supervisor=data["supervisor"], day=data["date"],
                 start_time=data["start_time"], end_time=data["end_time"], room=data["room"], kind=data["kind"],
                 audience_teams=list(data["audience_teams"]), public_note=data["public_note"],
             )
