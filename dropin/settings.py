@@ -123,7 +123,8 @@ OTP_TOTP_ISSUER = env.str("DROPIN_SERVICE_NAME", default="Drop-in supervision")
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A right password alone does not clear the failures: the whole sign-in does (services/accounts.py).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Axes logs each failed sign-in; verbose, it adds the browser's user agent in clear. Log neither that nor
 # the username or address (they are masked): tests/test_logging.py checks.

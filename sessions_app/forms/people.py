@@ -4,6 +4,7 @@ from django.contrib.auth import password_validation
 
 from ..models import Role, User
 from ..permissions import NOT_YOUR_SITE
+from ..services.invitations import ADDRESS_TOO_LONG
 from .choices import TickedById
 
 
@@ -16,10 +17,11 @@ def _sites_field(sites, label: str, help_text: str = "") -> forms.ModelMultipleC
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email address", max_length=254,
+    email = forms.EmailField(label="Email address", max_length=150,
                              help_text="Their work address, such as an nhs.net address. The invitation goes here.",
                              error_messages={"required": "Enter their email address.",
-                                             "invalid": "Enter an email address like name@nhs.net."})
+                                             "invalid": "Enter an email address like name@nhs.net.",
+                                             "max_length": ADDRESS_TOO_LONG})
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Choose supervisor or manager.",
                                              "invalid_choice": "Choose supervisor or manager."})

@@ -108,7 +108,17 @@ def two_factor_verify(*, user: User, code: str) -> Device | None:
         allowed = [device for device in devices if device.verify_is_allowed()[0]]
         if devices and not allowed:
             raise CodeThrottled
-        return next((device for device in allowed if device.verify_token(code)), None)
+        device = next((device for device in allowed if device.verify_token(code)), None)
+    if device is not None:
+        # Only a whole sign-in clears the failures: a right password alone must not wipe out wrong codes.
+        axes_reset(username=user.get_username())
+    return device
+
+
+def sign_in_finished(sender, *, request, user, **kwargs) -> None:
+    """Clear the sign-in failures of a person who needs no second step (connected to user_logged_in)."""
+    if two_factor_step(user=user, verified=False) is None:
+        axes_reset(username=user.get_username())
 
 
 def two_factor_pending(*, user: User) -> TOTPDevice:

@@ -8,7 +8,8 @@ from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,10 +19,14 @@ from ..permissions import grant_refusal
 from .audit import audit_record
 
 VALID_FOR = datetime.timedelta(hours=72)
+USERNAME_LENGTH = User._meta.get_field("username").max_length
 SALT = "sessions_app.invitation"
 
 HAS_ACCOUNT = "%(email)s already has an account. Give them a role from their page in People."
 EMAIL_FAILED = "The invitation email could not be sent, so nothing was saved. Try again in a few minutes."
+ADDRESS_TOO_LONG = "Enter an address of 150 characters or fewer: people sign in with it."
+INVITER_CANNOT = ("The person who invited you can no longer give this role. Ask a manager of the site to invite you "
+                  "again.")
 NOT_PENDING = "This invitation has already been accepted or withdrawn."
 LINK_BROKEN = "This link does not work. Check it was copied whole, or ask for a new invitation."
 LINK_EXPIRED = "This invitation has expired: links work for 72 hours. Ask the person who invited you to resend it."
@@ -79,36 +84,55 @@ def invitation_send(*, actor: User, email: str, role: str, sites: Iterable[Site]
         raise ValidationError("Choose at least one site.", code="no_site")
     _refuse_grants(actor=actor, role=role, sites=sites, all_sites=all_sites)
     email = email.strip()
-    if User.objects.annotate(address=Lower("email")).filter(address=email.lower()).exists():
-        raise ValidationError(HAS_ACCOUNT, code="has_account", params={"email": email})
+    refuse_address(email=email)
     with transaction.atomic():
         invitation = Invitation(email=email, role=role, all_sites=all_sites, invited_by=actor, sent_at=now)
         invitation.validate_constraints()
-        invitation.save()
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:  # the same address invited at the same moment by someone else
+            raise ValidationError(Invitation._meta.constraints[0].violation_error_message, code="pending")
         invitation.sites.set(sites)
         audit_record(actor=actor, action="invitation_sent", obj=invitation, after=_described(invitation, sites))
         _email(invitation=invitation, sites=sites)
     return invitation
 
 
+def refuse_address(*, email: str) -> None:
+    """Refuse an address that cannot become a new account: one already used, or too long to sign in with."""
+    if len(email) > USERNAME_LENGTH:
+        raise ValidationError(ADDRESS_TOO_LONG, code="too_long")
+    if User.objects.annotate(address=Lower("email")).filter(
+            Q(address=email.lower()) | Q(username=email.lower())).exists():
+        raise ValidationError(HAS_ACCOUNT, code="has_account", params={"email": email})
+
+
+def _locked_pending(invitation: Invitation) -> Invitation:
+    """Return the invitation's row, locked, if it is still pending; else refuse (it was answered meanwhile)."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not locked.is_pending:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    return locked
+
+
 def invitation_resend(*, actor: User, invitation: Invitation, now: datetime.datetime) -> None:
     """Send a pending invitation again with a new link; the older links stop working."""
-    if not invitation.is_pending:
-        raise ValidationError(NOT_PENDING, code="not_pending")
     with transaction.atomic():
-        invitation.sent_at = now
-        invitation.save(update_fields=["sent_at"])
+        locked = _locked_pending(invitation)
+        locked.sent_at = invitation.sent_at = now
+        locked.save(update_fields=["sent_at"])
         audit_record(actor=actor, action="invitation_resent", obj=invitation)
         _email(invitation=invitation, sites=list(invitation.sites.all()))
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation, now: datetime.datetime) -> None:
     """Withdraw a pending invitation: its link stops working."""
-    if not invitation.is_pending:
-        raise ValidationError(NOT_PENDING, code="not_pending")
-    invitation.revoked_at = now
-    invitation.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="invitation_revoked", obj=invitation)
+    with transaction.atomic():
+        locked = _locked_pending(invitation)
+        locked.revoked_at = invitation.revoked_at = now
+        locked.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="invitation_revoked", obj=invitation)
 
 
 def invitation_accept(*, invitation: Invitation, display_name: str, role_title: str, password: str,
@@ -120,12 +144,20 @@ def invitation_accept(*, invitation: Invitation, display_name: str, role_title: 
     user.set_password(password)
     with transaction.atomic():
         # Locked, so two presses of "Create account" make one account.
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not invitation.is_pending:
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_pending:
             raise InvitationRefused(LINK_USED)
-        user.validate_constraints()
-        user.save()
+        if locked.sent_at != invitation.sent_at:
+            raise InvitationRefused(LINK_REPLACED)
+        invitation = locked
         sites = list(invitation.sites.all())
+        # The role is the inviter's to give when it is taken, not only when it was offered.
+        if not invitation.invited_by.is_active or any(
+                grant_refusal(actor=invitation.invited_by, role=invitation.role, site=site)
+                for site in ([None] if invitation.all_sites else sites)):
+            raise InvitationRefused(INVITER_CANNOT)
+        user.full_clean(exclude=["password"])
+        user.save()
         if invitation.role == Role.SUPERVISOR:
             user.supervised_sites.set(sites)
         else:

@@ -6,7 +6,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -15,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from ..models import Invitation, Site, User
 from ..permissions import grant_refusal, managed_site_ids, manages_everything
 from .audit import audit_record
+from .invitations import refuse_address
 
 NOT_YOURSELF = "You cannot change your own roles or account here. Ask another manager."
 ADMINISTRATOR = "Only a service administrator can deactivate a service administrator."
@@ -38,11 +38,13 @@ def people_for(*, actor: User) -> QuerySet[User]:
 
 
 def invitations_for(*, actor: User) -> QuerySet[Invitation]:
-    """Return the pending invitations to the manager's sites (to any, for a manager of all sites)."""
+    """Return the pending invitations wholly to the manager's sites (every one, for a manager of all sites)."""
     pending = Invitation.objects.pending().select_related("invited_by").prefetch_related("sites")
     if manages_everything(actor):
         return pending
-    return pending.filter(sites__in=managed_site_ids(actor)).distinct()
+    # Only invitations wholly to her sites: one also to another site is that site's managers' business too.
+    return pending.filter(all_sites=False, sites__in=managed_site_ids(actor)).exclude(
+        sites__in=Site.objects.exclude(pk__in=managed_site_ids(actor))).distinct()
 
 
 def person_roles_change(*, actor: User, person: User, supervised: Iterable[Site], managed: Iterable[Site],
@@ -122,8 +124,7 @@ def administrator_create(*, email: str) -> User:
     """Make a service administrator with no password yet: she chooses one through password_set_link."""
     email = email.strip()
     validate_email(email)
-    if User.objects.annotate(address=Lower("email")).filter(address=email.lower()).exists():
-        raise ValidationError("%(email)s already has an account.", code="has_account", params={"email": email})
+    refuse_address(email=email)
     with transaction.atomic():
         user = User(username=email.lower(), email=email, is_staff=True, is_superuser=True)
         user.set_unusable_password()

@@ -208,3 +208,59 @@ def test_a_mail_server_that_refuses_keeps_nothing(site, settings):
     with pytest.raises(ValidationError, match="could not be sent"):
         send(manager, site)
     assert rows() == before
+
+
+def test_an_invitation_dies_with_its_senders_right_to_give_the_role(site):
+    manager = make_manager(site)
+    invitation = send(manager, site, role="manager")
+    site.managers.remove(manager)
+    before = rows()
+    with pytest.raises(InvitationRefused, match="can no longer give this role"):
+        invitation_accept(invitation=invitation_for_token(token=invitation_token(invitation=invitation)),
+                          display_name="A", role_title="", password=PASSWORD, now=timezone.now())
+    assert rows() == before
+
+
+def test_a_deactivated_senders_invitations_die_with_her(site):
+    manager = make_manager(site)
+    invitation = send(manager, site)
+    User.objects.filter(pk=manager.pk).update(is_active=False)
+    with pytest.raises(InvitationRefused, match="can no longer give this role"):
+        invitation_accept(invitation=invitation_for_token(token=invitation_token(invitation=invitation)),
+                          display_name="A", role_title="", password=PASSWORD, now=timezone.now())
+
+
+def test_an_address_that_was_an_accounts_first_is_not_invited_again(site):
+    """An account keeps the address it was invited at as its username after the email changes."""
+    invitation = send(make_manager(site), site)
+    user = invitation_accept(invitation=invitation, display_name="A", role_title="", password=PASSWORD,
+                             now=timezone.now())
+    User.objects.filter(pk=user.pk).update(email="changed@example.nhs.uk")
+    with pytest.raises(ValidationError, match="already has an account"):
+        send(make_manager(site), site, email="new.person@example.nhs.uk")
+
+
+def test_an_address_too_long_to_sign_in_with_is_refused(site):
+    with pytest.raises(ValidationError, match="150 characters or fewer"):
+        send(make_manager(site), site, email="a" * 140 + "@example.nhs.uk")
+    assert not Invitation.objects.exists()
+
+
+def test_an_answered_invitation_cannot_be_withdrawn_or_resent(site):
+    manager = make_manager(site)
+    invitation = send(manager, site)
+    stale = Invitation.objects.get(pk=invitation.pk)  # a page opened before the answer
+    invitation_accept(invitation=invitation, display_name="A", role_title="", password=PASSWORD, now=timezone.now())
+    for action in (invitation_revoke, invitation_resend):
+        with pytest.raises(ValidationError, match="already been accepted"):
+            action(actor=manager, invitation=stale, now=timezone.now())
+    assert len(mail.outbox) == 1
+
+
+def test_a_resend_after_the_form_was_opened_stops_the_older_link(site):
+    manager = make_manager(site)
+    invitation = send(manager, site)
+    opened = invitation_for_token(token=invitation_token(invitation=invitation))
+    invitation_resend(actor=manager, invitation=invitation, now=timezone.now() + datetime.timedelta(minutes=5))
+    with pytest.raises(InvitationRefused, match="newer invitation"):
+        invitation_accept(invitation=opened, display_name="A", role_title="", password=PASSWORD, now=timezone.now())

@@ -244,3 +244,21 @@ def test_bootstrap_refuses_an_address_that_has_an_account():
     with pytest.raises(CommandError, match="Enter a valid email address"):
         call_command("bootstrap", "--email", "not an address")
     assert User.objects.count() == 1
+
+
+def test_an_invitation_also_to_another_site_is_not_hers_to_see_or_withdraw(client, site):
+    elsewhere = make_site(name="HMP Elsewhere")
+    invitation = invitation_send(actor=make_manager(), email="both@example.nhs.uk", role="supervisor",
+                                 sites=[site, elsewhere], now=timezone.now())
+    client.force_login(make_manager(site))
+    assert "both@example.nhs.uk" not in client.get(reverse("people")).content.decode()
+    assert client.post(reverse("invitation_revoke", args=[invitation.pk])).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.is_pending
+
+
+def test_an_address_too_long_to_sign_in_with_is_refused_on_the_page(client, site):
+    client.force_login(make_manager(site))
+    response = client.post(reverse("people_invite"), {"email": "a" * 140 + "@example.nhs.uk", "role": "supervisor",
+                                                      "sites": [site.pk]})
+    assert "150 characters or fewer" in response.content.decode() and not Invitation.objects.exists()

@@ -381,3 +381,24 @@ def test_the_lock_out_counts_codes_from_one_address_only(app):
     here = Client()
     sign_in(here, app.user)
     assert here.get("/sign-in/code/").status_code == 200
+
+
+def test_a_right_password_does_not_wipe_out_wrong_codes(client, app):
+    """Otherwise someone who knows the password could guess 4 codes, sign in again, and guess 4 more."""
+    sign_in(client, app.user)
+    for attempt in range(4):
+        give_code(client, code_now(app, steps=10 + attempt))
+    client.post("/sign-out/")
+    assert "Enter your code" in text(sign_in(client, app.user))  # the password is right: the count stands at 4
+    assert give_code(client, code_now(app, steps=30)).status_code == 429
+
+
+def test_a_whole_sign_in_clears_the_failures(client, app):
+    sign_in(client, app.user)
+    give_code(client, code_now(app, steps=10))
+    app.refresh_from_db()
+    app.throttling_failure_timestamp = None  # the app's own wait after a wrong code, not what is tested here
+    app.throttling_failure_count = 0
+    app.save()
+    assert give_code(client, code_now(app)).status_code == 302
+    assert not AccessAttempt.objects.filter(username=app.user.username).exists()
