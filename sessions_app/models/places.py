@@ -195,6 +195,11 @@ class Room(models.Model):
         return self.name
 
     @property
+    def needs_booking(self) -> bool:
+        """Return whether someone books this room (its booking contact): each date must be asked for."""
+        return bool(self.booking_contact.strip())
+
+    @property
     def is_suitable(self) -> bool:
         """Return whether staff would feel safe here: private, comfortable and not an office."""
         return self.is_private and self.is_comfortable and self.is_not_working_office

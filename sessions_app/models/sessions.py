@@ -80,9 +80,15 @@ class SessionKind(models.TextChoices):
 
 class RoomBooking(models.TextChoices):
     NOT_NEEDED = "not_needed", "Not needed"
+    TO_REQUEST = "to_request", "To request"
     REQUESTED = "requested", "Requested"
     CONFIRMED = "confirmed", "Confirmed"
     DECLINED = "declined", "Declined"
+
+    @classmethod
+    def to_start_with(cls, room) -> str:
+        """Return a new (or moved) session's booking: a room someone books must be asked for again."""
+        return cls.TO_REQUEST if room is not None and room.needs_booking else cls.NOT_NEEDED
 
 
 class SessionQuerySet(models.QuerySet):

@@ -83,13 +83,14 @@ def _refuse_past(starts_at: datetime.datetime) -> None:
 def session_create(
     *, actor: User, site: Site, supervisor: User, starts_at: datetime.datetime, ends_at: datetime.datetime,
     room: Room | None, kind: str = Session.Kind.AD_HOC, audience_teams: list[Team] = (), public_note: str = "",
-    room_booking: str = Session.RoomBooking.NOT_NEEDED,
+    room_booking: str | None = None,
 ) -> Session:
     """Publish one session, or raise ValidationError with a sentence a person can act on."""
     _refuse_past(starts_at)
     refuse_unless_supervisor(site=site, supervisor=supervisor)
     session = Session(site=site, supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, room=room, kind=kind,
-                      public_note=public_note, room_booking=room_booking)
+                      public_note=public_note,
+                      room_booking=room_booking or Session.RoomBooking.to_start_with(room))
     _save_checked(session)
     session.audience_teams.set(audience_teams)
     audit_record(actor=actor, action="create", obj=session, after=session_snapshot(session))
@@ -149,10 +150,10 @@ def session_move(*, actor: User, session: Session, starts_at: datetime.datetime,
     _refuse_ended([session])
     _refuse_past(starts_at)
     before = session_snapshot(session)
-    session.starts_at, session.ends_at = starts_at, ends_at
-    if room != session.room:
-        session.room = room
-        session.room_booking = Session.RoomBooking.NOT_NEEDED if room is None else session.room_booking
+    if (starts_at, ends_at, room) != (session.starts_at, session.ends_at, session.room):
+        # A booking was for that room at that time: a new time or room is asked for afresh.
+        session.room_booking = Session.RoomBooking.to_start_with(room)
+    session.starts_at, session.ends_at, session.room = starts_at, ends_at, room
     session.public_note = (f"Moved: {reason.strip()}" if reason.strip() else session.public_note)[:300]
     _save_checked(session)
     audit_record(actor=actor, action="move", obj=session, before=before, after=session_snapshot(session),

@@ -221,6 +221,7 @@ def _new_session(series: Series, occurrence: Occurrence) -> Session:
         site=series.site, series=series, occurrence_date=occurrence.date, supervisor=series.supervisor,
         starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, room=occurrence.room,
         kind=Session.Kind.REGULAR, public_note=series.public_note,
+        room_booking=Session.RoomBooking.to_start_with(occurrence.room),
     )
 
 
@@ -253,9 +254,11 @@ def _bulk_follow(series: Series, occurrences: list[Occurrence], teams: list[Team
     for occurrence in occurrences:
         session = occurrence.session
         before[session.pk] = session_snapshot(session)
+        if (occurrence.starts_at, occurrence.ends_at, occurrence.room) != (
+                session.starts_at, session.ends_at, session.room):
+            session.room_booking = Session.RoomBooking.to_start_with(occurrence.room)
         session.starts_at, session.ends_at = occurrence.starts_at, occurrence.ends_at
-        if occurrence.room != session.room:
-            session.room, session.room_booking = occurrence.room, Session.RoomBooking.NOT_NEEDED
+        session.room = occurrence.room
         session.status, session.cancel_reason = Session.Status.SCHEDULED, ""
         session.public_note, session.updated_at = series.public_note, now
         session.sequence = F("sequence") + 1  # calendars take the newest copy
