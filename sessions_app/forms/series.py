@@ -18,8 +18,8 @@ EVERY_WEEKS_CHOICES = [("1", "Every week")] + [(str(n), f"Every {n} weeks") for 
 class SeriesForm(AtOneSite):
     """A regular series: which days, how often, from when to when, and what to skip."""
 
-    field_order = ["site", "supervisor", "weekdays", "every_weeks", "starts_on", "ends_on", "start_time", "end_time", "skip_dates",
-                   "room", "audience_teams", "public_note"]
+    field_order = ["site", "supervisor", "weekdays", "every_weeks", "starts_on", "ends_on", "start_time", "end_time",
+                   "skip_dates", "room", "use_anyway", "audience_teams", "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
     weekdays = forms.TypedMultipleChoiceField(

@@ -7,7 +7,23 @@ from .choices import TickedById
 from .dates import within_reach
 
 
-class AtOneSite(forms.Form):
+class RoomChecked(forms.Form):
+    """A room chosen by name must pass the suitability checklist, or be confirmed: "use it anyway"."""
+
+    use_anyway = forms.BooleanField(required=False, label="Use this room anyway", widget=forms.HiddenInput)
+
+    def check_room(self, cleaned: dict) -> None:
+        room = cleaned.get("room")
+        if room is None or room.is_suitable or cleaned.get("use_anyway"):
+            return
+        self.fields["use_anyway"].widget = forms.CheckboxInput()
+        because = " and ".join(room.unsuitable_because)
+        self.add_error("room", forms.ValidationError(
+            f"{room.name} {because}: staff may not feel safe there. Choose another room, or tick "
+            f"“Use this room anyway”.", code="unsuitable"))
+
+
+class AtOneSite(RoomChecked):
     """A session's times, teams and note (adding a session, a series), with its room and teams at its site."""
 
     start_time = forms.TimeField(required=False, label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}),
@@ -47,6 +63,7 @@ class AtOneSite(forms.Form):
                 self.fields["supervisor"].initial = actor.pk
 
     def check_site(self, cleaned: dict, site: Site | None) -> dict:
+        self.check_room(cleaned)
         room = cleaned.get("room")
         if site and room and room.site_id != site.pk:
             self.add_error("room", forms.ValidationError(ROOM_AT_ANOTHER_SITE,
@@ -69,8 +86,8 @@ class AtOneSite(forms.Form):
 class SessionForm(AtOneSite):
     """Add an ad hoc or extra session: the date alone is enough."""
 
-    field_order = ["site", "supervisor", "date", "start_time", "end_time", "room", "kind", "audience_teams",
-                   "public_note"]
+    field_order = ["site", "supervisor", "date", "start_time", "end_time", "room", "use_anyway", "kind",
+                   "audience_teams", "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
@@ -99,7 +116,8 @@ class CancelForm(forms.Form):
                              error_messages={"required": CANCEL_REASON_NEEDED})
 
 
-class MoveForm(forms.Form):
+class MoveForm(RoomChecked):
+    field_order = ["date", "start_time", "end_time", "room", "use_anyway", "reason"]
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
                            error_messages={"required": "Enter the new date.",
                                            "invalid": "Enter a real date, for example 1/12/2026."})
@@ -117,6 +135,11 @@ class MoveForm(forms.Form):
     def __init__(self, data=None, *, site, initial=None):
         super().__init__(data, initial=initial)
         self.fields["room"].queryset = Room.objects.filter(site=site, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_room(cleaned)
+        return cleaned
 
 
 class RoomBookingForm(forms.Form):

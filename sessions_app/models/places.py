@@ -202,4 +202,10 @@ class Room(models.Model):
     @property
     def is_suitable(self) -> bool:
         """Return whether staff would feel safe here: private, comfortable and not an office."""
-        return self.is_private and self.is_comfortable and self.is_not_working_office
+        return not self.unsuitable_because
+
+    @property
+    def unsuitable_because(self) -> list[str]:
+        """Return what the suitability checklist finds wrong with the room, in words ([] if nothing)."""
+        return [words for ok, words in ((self.is_private, "is not private"), (self.is_comfortable, "is not comfortable"),
+                                        (self.is_not_working_office, "is a working office")) if not ok]

@@ -9,6 +9,7 @@ axe's WCAG 2.2 A and AA rules (`Journey.check`).
 import base64
 import datetime
 import re
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -22,6 +23,7 @@ from tests.browser.conftest import nav
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "a long enough password for the admin"
+OTP_WAIT = 2.5
 
 
 def code_for(key: bytes) -> str:
@@ -50,6 +52,7 @@ def accept(you, live_server, link: str, *, name: str, title: str, password: str)
     you.press("button:has-text('Turn on two-factor sign-in')")
     you.assert_error_summary_has_focus()
     you.check("two-factor-wrong-code")
+    time.sleep(OTP_WAIT)  # after a wrong code, django-otp checks no other for a second: as a person would wait
     you.type("#id_code", code_for(key))
     you.press("button:has-text('Turn on two-factor sign-in')")
     assert "Save your recovery codes" in you.page.locator("main").inner_text()

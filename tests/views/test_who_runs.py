@@ -1,6 +1,9 @@
-"""Who runs each session: chosen from the site's supervisors, the person adding it by default; staff see the choice."""
+"""Who runs each session and where: the site's supervisors, the person adding it by default; rooms that pass the checklist."""
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from sessions_app.models import Series, Session
 from sessions_app.models.sessions import CHOOSE_SUPERVISOR, NOT_SITE_SUPERVISOR
@@ -77,3 +80,35 @@ def test_a_series_without_a_choice_from_a_manager_is_refused(client, site, super
     response = client.post("/supervise/series/add/", {**series_data(site=site.pk), "action": "preview"})
     assert CHOOSE_SUPERVISOR in text(response) and not Series.objects.exists()
     assert not Session.objects.exists()
+
+
+def test_an_unsuitable_room_is_used_only_when_the_supervisor_says_so(client, site, supervisor):
+    office = make_room(site, name="Healthcare office 2", is_private=False, is_not_working_office=False)
+    client.force_login(supervisor)
+    assert 'type="checkbox" name="use_anyway"' not in client.get("/supervise/sessions/add/").content.decode()
+    refused = add(client, site, room=office.pk)
+    page = text(refused)
+    assert refused.status_code == 200 and not Session.objects.exists()
+    assert "Healthcare office 2 is not private and is a working office: staff may not feel safe there." in page
+    assert 'name="use_anyway"' in refused.content.decode() and "Use this room anyway" in page
+    assert add(client, site, room=office.pk, use_anyway="on").status_code == 302
+    assert Session.objects.get().room == office
+
+
+def test_moving_into_an_unsuitable_room_asks_first(client, site, supervisor):
+    from tests.factories import make_session
+
+    office = make_room(site, name="Working office", is_not_working_office=False)
+    session = make_session(site=site, supervisor=supervisor, starts_at=timezone.now() + datetime.timedelta(days=3))
+    client.force_login(supervisor)
+    local = session.local_starts_at
+    move = {"date": local.date().isoformat(), "start_time": local.strftime("%H:%M"),
+            "end_time": session.ends_at.astimezone(site.zone).strftime("%H:%M"), "room": office.pk,
+            "reason": "The usual room is flooded"}
+    response = client.post(f"/supervise/sessions/{session.pk}/move/", move)
+    assert response.status_code == 200 and "Working office is a working office" in text(response)
+    session.refresh_from_db()
+    assert session.room != office
+    client.post(f"/supervise/sessions/{session.pk}/move/", {**move, "use_anyway": "on"})
+    session.refresh_from_db()
+    assert session.room == office
