@@ -38,3 +38,11 @@ def working_days_before(day: datetime.date, count: int) -> datetime.date:
         if day.weekday() < 5:
             count -= 1
     return day
+
+
+def bank_holidays(*, region: str, first: datetime.date, last: datetime.date) -> dict[datetime.date, str]:
+    """Return the UK bank holidays of a region ("ENG", "SCT" or "NIR") between two dates, with their names."""
+    import holidays
+
+    days = holidays.country_holidays("GB", subdiv=region, years=range(first.year, last.year + 1))
+    return {day: name for day, name in sorted(days.items()) if first <= day <= last}

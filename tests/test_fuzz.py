@@ -338,10 +338,11 @@ def contract_draft_first(client, path, data, csv_data):
     return data
 
 
-SITE_FIELDS = {"name": "HMP Southfield", "slug": "", "time_zone": "Europe/London", "lunch_starts_at": "12:00",
+SITE_FIELDS = {"name": "HMP Southfield", "slug": "", "time_zone": "Europe/London", "bank_holidays": "ENG", "lunch_starts_at": "12:00",
                "lunch_ends_at": "13:00", "minutes_per_person": "15", "announcement_addresses": "", "service_name": ""}
 SITE_CHOICES = {"slug": ["hmp-northgate", "Upper-Case", "a" * 61, "-", "hmp-elsewhere"],
                 "time_zone": ["GB", "Mars/Base", "Europe/Dublin", ""], "lunch_ends_at": ["11:00", "12:00"],
+                "bank_holidays": ["SCT", "NIR", "WLS", ""],
                 "minutes_per_person": ["0", "240", "241", "32768"], "name": ["", "!!!", "HMP Northgate"],
                 "announcement_addresses": ["not an address", "a@b.c, d@e.f"], "service_name": ["Time to talk"]}
 CONTRACT_SECTIONS = {field: f"New {field}." for field, _ in Contract.SECTIONS}

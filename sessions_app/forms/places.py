@@ -65,8 +65,8 @@ class SiteForm(forms.ModelForm):
 
     class Meta:
         model = Site
-        fields = ["name", "slug", "time_zone", "lunch_starts_at", "lunch_ends_at", "minutes_per_person",
-                  "announcement_addresses", "service_name"]
+        fields = ["name", "slug", "time_zone", "bank_holidays", "lunch_starts_at", "lunch_ends_at",
+                  "minutes_per_person", "announcement_addresses", "service_name"]
         labels = {"name": "Name", "slug": "Short name for web addresses", "lunch_starts_at": "Lunch starts at",
                   "lunch_ends_at": "Lunch ends at", "announcement_addresses": "Where announcements go (optional)",
                   "service_name": "What the service is called here (optional)"}

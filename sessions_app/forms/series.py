@@ -19,7 +19,7 @@ class SeriesForm(AtOneSite):
     """A regular series: which days, how often, from when to when, and what to skip."""
 
     field_order = ["site", "supervisor", "weekdays", "every_weeks", "starts_on", "ends_on", "start_time", "end_time",
-                   "skip_dates", "room", "use_anyway", "audience_teams", "public_note"]
+                   "skip_dates", "on_bank_holidays", "room", "use_anyway", "audience_teams", "public_note"]
     site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None,
                                   error_messages={"invalid_choice": "Choose one of your sites."})
     weekdays = forms.TypedMultipleChoiceField(
@@ -39,7 +39,10 @@ class SeriesForm(AtOneSite):
                               error_messages={"required": "Enter the last date.",
                                               "invalid": "Enter a real date, for example 1/12/2026."})
     skip_dates = SkipDatesField(required=False, label="Dates to skip (optional)", max_length=4000,
-                                help_text="Bank holidays and known pressures. One date a line, like 25/12/2026.")
+                                help_text="Known pressures, such as an inspection. One date a line, like 25/12/2026.")
+    on_bank_holidays = forms.BooleanField(
+        required=False, label="Run on bank holidays too",
+        help_text="Left unticked, dates on the site's bank holidays are marked in the preview and skipped.")
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
                                   empty_label="The first suitable room that is free, date by date",
                                   error_messages={"invalid_choice": "Choose a room from the list."})
@@ -64,7 +67,7 @@ class SeriesForm(AtOneSite):
         return {
             "weekdays": [str(day) for day in series.weekdays], "every_weeks": str(series.every_weeks),
             "starts_on": series.starts_on, "ends_on": series.ends_on, "start_time": series.start_time,
-            "end_time": series.end_time, "room": series.room_id,
+            "end_time": series.end_time, "room": series.room_id, "on_bank_holidays": series.on_bank_holidays,
             "skip_dates": [datetime.date.fromisoformat(day) for day in series.skip_dates],
             "audience_teams": list(series.audience_teams.all()), "public_note": series.public_note,
         }
@@ -84,6 +87,7 @@ class SeriesForm(AtOneSite):
         series.start_time = data["start_time"] or lunch_start
         series.end_time = data["end_time"] or lunch_end
         series.skip_dates = [day.isoformat() for day in data["skip_dates"]]
+        series.on_bank_holidays = data["on_bank_holidays"]
         series.room = data["room"]
         series.public_note = data["public_note"]
         return series

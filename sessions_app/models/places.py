@@ -76,6 +76,15 @@ class Site(models.Model):
         "sessions_app.User", blank=True, related_name="managed_sites",
         help_text="Managers of this site: they set it up, invite its people and see its insights.",
     )
+    class BankHolidays(models.TextChoices):
+        ENGLAND_AND_WALES = "ENG", "England and Wales"
+        SCOTLAND = "SCT", "Scotland"
+        NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+    bank_holidays = models.CharField(
+        "bank holidays of", max_length=3, choices=BankHolidays.choices, default=BankHolidays.ENGLAND_AND_WALES,
+        help_text="Regular sessions skip these bank holidays unless told otherwise.",
+    )
     service_name = models.CharField(
         "what the service is called here", max_length=100, blank=True,
         help_text="Leave empty for the service's usual name, e.g. “Restorative supervision drop-in”.",
@@ -95,6 +104,11 @@ class Site(models.Model):
                 condition=Q(lunch_ends_at__gt=F("lunch_starts_at")),
                 name="%(app_label)s_%(class)s_lunch_ends_after_it_starts",
                 violation_error_message="Lunch must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(bank_holidays__in=["ENG", "SCT", "NIR"]),
+                name="%(app_label)s_%(class)s_bank_holidays_known",
+                violation_error_message="Choose England and Wales, Scotland or Northern Ireland.",
             ),
             models.CheckConstraint(
                 condition=Q(minutes_per_person__gte=1, minutes_per_person__lte=240),

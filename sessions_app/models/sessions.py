@@ -33,6 +33,10 @@ class Series(models.Model):
     ends_on = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()
+    on_bank_holidays = models.BooleanField(
+        "runs on bank holidays", default=False,
+        help_text="Left unticked, dates that fall on the site's bank holidays are skipped.",
+    )
     skip_dates = models.JSONField(default=list, blank=True, help_text="Dates (YYYY-MM-DD) with no session.")
     audience_teams = models.ManyToManyField(Team, blank=True, related_name="series")
     public_note = models.CharField(max_length=300, blank=True)

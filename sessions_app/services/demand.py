@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from ..dates import bank_holidays
 from ..models import Attendance, Session, Site, User
 from .audit import audit_record
 from .privacy import counts_hidden_for, outgrew_shown, utilisation_shown
@@ -110,17 +111,21 @@ def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.date
     for site_id, sessions in sorted(outgrown_sites.items(), key=lambda item: item[1][0].site.name):
         site = sessions[0].site
         weekdays = {s.local_starts_at.weekday() for s in sessions}
+        today = now.astimezone(site.zone).date()
+        # Never a bank holiday, nor a date that already has a session or had one cancelled (for a reason).
+        busy = busy_days.get(site_id, set()) | set(bank_holidays(region=site.bank_holidays, first=today,
+                                                                last=today + LOOK_AHEAD))
         suggestions.append(Suggestion(
             site=site, outgrown=sum(s.outgrew_shown for s in sessions), of=len(sessions),
-            extra_on=_next_free_day(site=site, weekdays=weekdays, busy=busy_days.get(site_id, set()), now=now),
+            extra_on=_next_free_day(site=site, weekdays=weekdays, busy=busy, now=now),
         ))
     return suggestions
 
 
 def _days_with_sessions(*, site_ids, now: datetime.datetime) -> dict[int, set[datetime.date]]:
-    """Return, per site, the dates (in the site's own zone) that already have a scheduled session."""
+    """Return, per site, the dates (in the site's own zone) that have a session, scheduled or cancelled."""
     days: dict[int, set[datetime.date]] = {}
-    rows = (Session.objects.scheduled().filter(site_id__in=site_ids, starts_at__gte=now,
+    rows = (Session.objects.filter(site_id__in=site_ids, starts_at__gte=now,
                                                starts_at__lt=now + LOOK_AHEAD + datetime.timedelta(days=2))
             .select_related("site").only("site__time_zone", "starts_at"))
     for session in rows:

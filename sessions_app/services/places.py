@@ -7,7 +7,7 @@ from ..models import Site, Team, User
 from ..permissions import manages_everything
 from .audit import audit_record, snapshot
 
-SITE_FIELDS = ["name", "slug", "time_zone", "lunch_starts_at", "lunch_ends_at", "minutes_per_person",
+SITE_FIELDS = ["name", "slug", "time_zone", "bank_holidays", "lunch_starts_at", "lunch_ends_at", "minutes_per_person",
                "announcement_addresses", "service_name"]
 TEAM_FIELDS = ["name", "slug", "service_started_on", "is_active"]
 SITE_SLUG_LOCKED = ("This site's web address is on its posters and in staff calendars, so it stays as it is "

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..dates import week_of
+from ..dates import bank_holidays, week_of
 from ..models import AuditEntry, Room, Series, Session, Team, User
 from ..models.sessions import CANCEL_REASON_NEEDED, MAX_SERIES_DAYS, MAX_SESSION_LENGTH, ROOM_AT_ANOTHER_SITE
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
@@ -150,6 +150,8 @@ def series_plan(series: Series, *, teams: list[Team] = (), now: datetime.datetim
     ]
     rooms = [room for room in Room.objects.filter(site=series.site, is_active=True).order_by("name")
              if room.is_suitable]
+    holidays = {} if series.on_bank_holidays else bank_holidays(
+        region=series.site.bank_holidays, first=series.starts_on, last=series.ends_on)
     occurrences = []
     for day, (starts_at, ends_at) in zip(dates, times):
         session = existing.get(day)
@@ -159,7 +161,9 @@ def series_plan(series: Series, *, teams: list[Team] = (), now: datetime.datetim
             continue  # under way or over: the past is not changed
         overlapping = [s for s in others if s.starts_at < ends_at and s.ends_at > starts_at]
         room = series.room if series.room_id else _free_room(rooms, overlapping, current=session)
-        clash = _clash(overlapping, room=room, supervisor_id=series.supervisor_id) or _clock_change(starts_at, ends_at)
+        clash = (_clash(overlapping, room=room, supervisor_id=series.supervisor_id)
+                 or _clock_change(starts_at, ends_at)
+                 or (f"Bank holiday ({holidays[day]})" if day in holidays and session is None else ""))
         if session is not None and clash:
             occurrences.append(_as_it_is(session, "keep", clash))  # an existing session stays as it is
             continue
@@ -336,7 +340,8 @@ def _confirm(plan: Plan, fingerprint: str) -> None:
 
 
 def _series_snapshot(series: Series) -> dict:
-    return snapshot(series, ["site", "room", "supervisor", "every_weeks", "starts_on", "ends_on", "start_time",
+    return snapshot(series, ["site", "room", "supervisor", "every_weeks", "starts_on", "ends_on", "on_bank_holidays",
+                             "start_time",
                              "end_time", "public_note"]) | {"weekdays": list(series.weekdays),
                                                             "skip_dates": list(series.skip_dates)}
 
