@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Announcement, Session, Site, User
+from ..models import Announcement, AuditEntry, Room, Session, Site, User
 from .audit import audit_record
 from .publishing import site_page_path, webcal
 
@@ -91,7 +91,8 @@ def announcement_build(*, site: Site, starts_on: datetime.date, ends_on: datetim
 
 def _listing(sessions) -> dict[str, dict]:
     """What an email told staff about each session: when and where, to compare with later."""
-    return {str(s.pk): {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "room": s.room_id}
+    return {str(s.pk): {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "room": s.room_id,
+                        "booking": s.room_booking}
             for s in sessions}
 
 
@@ -100,10 +101,30 @@ def _moved(session: Session, before: dict) -> bool:
         before.get("starts_at"), before.get("ends_at"), before.get("room"))
 
 
+def _room_to_confirm(session: Session, before: dict) -> bool:
+    """Return whether the session lost its room since (cleared, or declined by whoever books it)."""
+    cleared = session.room_id is None and before.get("room") is not None
+    declined = session.room_booking == Session.RoomBooking.DECLINED and before.get("booking") != session.room_booking
+    return cleared or declined
+
+
 @dataclasses.dataclass
 class Change:
     session: Session
-    what: str  # "cancelled", "moved", "added"
+    what: str  # "cancelled", "moved", "room to confirm", "added"
+    was: Session | None = None  # for a move: where and when it was (not saved)
+    reason: str = ""
+
+
+def _moves(site: Site, moved: list[tuple[Session, dict]]) -> list[Change]:
+    """Return the moves with where and when each session was, and the reason given (two queries in all)."""
+    rooms = Room.objects.in_bulk([before["room"] for _, before in moved if before.get("room")])
+    reasons = dict(AuditEntry.objects.filter(session__in=[s for s, _ in moved], action="move")
+                   .order_by("session_id", "at", "pk").values_list("session_id", "reason"))  # the latest wins
+    return [Change(session, "moved", Session(
+        site=site, starts_at=datetime.datetime.fromisoformat(before["starts_at"]),
+        ends_at=datetime.datetime.fromisoformat(before["ends_at"]), room=rooms.get(before.get("room"))),
+        reasons.get(session.pk, "")) for session, before in moved]
 
 
 def changes_build(*, site: Site, base_url: str, now: datetime.datetime | None = None) -> Email | None:
@@ -120,7 +141,7 @@ def changes_build(*, site: Site, base_url: str, now: datetime.datetime | None = 
     in_period = list(_sessions_in(site, last.starts_on, last.ends_on, now=now))
     told = (Session.objects.filter(pk__in=[int(pk) for pk in last.sessions], ends_at__gt=now)
             .exclude(pk__in=[s.pk for s in in_period]).select_related("site", "room", "supervisor"))
-    changes = []
+    changes, moved = [], []
     for session in sorted([*in_period, *told], key=lambda s: (s.starts_at, s.pk)):
         before = last.sessions.get(str(session.pk))
         if before is None:
@@ -128,8 +149,12 @@ def changes_build(*, site: Site, base_url: str, now: datetime.datetime | None = 
                 changes.append(Change(session, "added"))
         elif session.is_cancelled:
             changes.append(Change(session, "cancelled"))
+        elif _room_to_confirm(session, before) and (
+                session.starts_at.isoformat(), session.ends_at.isoformat()) == (before["starts_at"], before["ends_at"]):
+            changes.append(Change(session, "room to confirm"))
         elif _moved(session, before):
-            changes.append(Change(session, "moved"))
+            moved.append((session, before))
+    changes = sorted([*changes, *_moves(site, moved)], key=lambda c: (c.session.starts_at, c.session.pk))
     context = {"site": site, "changes": changes, "starts_on": last.starts_on, "ends_on": last.ends_on,
                "last": last, **_links(site, base_url)}
     text, html = _render("changes", context)

@@ -59,7 +59,7 @@ def test_both_parts_list_the_sessions_and_links(client, sessions, supervisor, ma
     record = Announcement.objects.get()
     assert (record.sent_by, record.recipients, record.kind) == (supervisor, 2, "announcement")
     assert record.sessions == {str(s.pk): {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
-                                           "room": s.room_id} for s in sessions[:2]}
+                                           "room": s.room_id, "booking": s.room_booking} for s in sessions[:2]}
     assert "Sent to 2 addresses." in text(client.get("/supervise/announce/"))
 
 
@@ -125,7 +125,7 @@ def test_the_changes_email_says_what_was_cancelled_moved_or_added(client, site, 
                          starts_at=sessions[0].starts_at + datetime.timedelta(days=1), kind="extra")
     response = client.get("/supervise/announce/changes/?site=hmp-northgate")
     page = text(response)
-    assert "cancelled. Inspection on the wing" in page and "moved: it is now at this time" in page
+    assert "cancelled. Inspection on the wing" in page and "moved from " in page
     assert "an extra session" in page
     send(client, query="?site=hmp-northgate", page="/supervise/announce/changes/")
     changes = mailoutbox[-1]
@@ -218,7 +218,7 @@ def test_the_changes_email_follows_a_session_out_of_the_period_and_ignores_bookk
                             ends_at=far + datetime.timedelta(hours=2), room=sessions[0].room, reason="Inspection")
     scheduling.room_booking_set(actor=supervisor, session=sessions[1], status="confirmed")
     page = text(client.get("/supervise/announce/changes/?site=hmp-northgate"))
-    assert far.astimezone(site.zone).strftime("%A %-d %B %Y") in page and "moved: it is now at this time" in page
+    assert far.astimezone(site.zone).strftime("%A %-d %B %Y") in page and "moved from " in page
     assert sessions[1].local_starts_at.strftime("%A %-d %B %Y") not in page.split("Since the email of")[1]
 
 
