@@ -25,6 +25,15 @@ def _my_session(request, pk: int) -> Session:
     return get_object_or_404(Session.objects.for_display().select_related("series"), pk=pk, site__in=sites_for(request.user))
 
 
+def _site_asked(request, sites):
+    """Return the site a link names (?site=short-name) among the person's own, or None.
+
+    Compared here, not in SQL: a link can hold anything, even a NUL byte PostgreSQL refuses.
+    """
+    asked = request.GET.get("site")
+    return next((site for site in sites if site.slug == asked), None) if asked else None
+
+
 def errors_sentence(form) -> str:
     """Return a form's errors as one sentence, for a message after a redirect."""
     return " ".join(message for errors in form.errors.values() for message in errors)
@@ -78,7 +87,7 @@ def session_add(request):
     sites = sites_for(request.user)
     # Links (such as a demand suggestion) may pre-fill the form; the form validates what is posted.
     initial = {key: request.GET[key] for key in ("date", "kind") if key in request.GET}
-    site = next((site for site in sites if site.slug == request.GET.get("site")), None)
+    site = _site_asked(request, sites)
     if site is not None:
         initial["site"] = site.pk
     form = SessionForm(request.POST or None, sites=sites, actor=request.user, initial=initial)
@@ -246,7 +255,7 @@ def session_correct(request, pk: int):
 def rooms(request):
     """Who may see it: supervisors and managers. Rooms at their sites (or at one, ?site=), and bookings to chase."""
     sites = sites_for(request.user)
-    site = sites.filter(slug=request.GET.get("site", "")).first() if request.GET.get("site") else None
+    site = _site_asked(request, sites)
     shown = [site] if site else sites
     return render(request, "supervise/rooms.html", {
         "site": site,
@@ -263,8 +272,8 @@ def room_edit(request, pk: int | None = None):
     sites = sites_for(request.user)
     room = get_object_or_404(Room, pk=pk, site__in=sites) if pk else None
     initial = {}
-    if room is None and request.GET.get("site"):
-        initial["site"] = sites.filter(slug=request.GET["site"]).values_list("pk", flat=True).first()
+    if room is None and (site := _site_asked(request, sites)) is not None:
+        initial["site"] = site.pk
     form = RoomForm(request.POST or None, instance=room, sites=sites, initial=initial)
     if request.method == "POST" and form.is_valid():
         room = scheduling.room_save(actor=request.user, room=form.save(commit=False))
