@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
-from ..permissions import has_role, role_required, sites_for, sites_managed_by
+from ..permissions import role_required, sites_for, sites_managed_by
 from ..services import insights
 from ..services.built import built, data_generation
 from ..services.comparison import compare_before_after
@@ -82,7 +82,6 @@ def _insights(request) -> dict:
         "query": urlencode(query),
         "threshold": threshold(),
         "spread_labels": SPREAD_LABELS,
-        "is_manager": has_role(request.user, "manager"),
     }
 
 
