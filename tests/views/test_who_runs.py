@@ -96,10 +96,10 @@ def test_an_unsuitable_room_is_used_only_when_the_supervisor_says_so(client, sit
 
 
 def test_moving_into_an_unsuitable_room_asks_first(client, site, supervisor):
-    from tests.factories import make_session
+    from tests.factories import lunchtime_in_days, make_session
 
     office = make_room(site, name="Working office", is_not_working_office=False)
-    session = make_session(site=site, supervisor=supervisor, starts_at=timezone.now() + datetime.timedelta(days=3))
+    session = make_session(site=site, supervisor=supervisor, starts_at=lunchtime_in_days(3, site.zone))
     client.force_login(supervisor)
     local = session.local_starts_at
     move = {"date": local.date().isoformat(), "start_time": local.strftime("%H:%M"),
