@@ -1,6 +1,7 @@
 """Drop-in's domain, one module per part: people, places, sessions, contract, evidence, audit."""
 from .audit import AuditEntry
 from .contract import Contract
+from .cover import TimeAway
 from .generation import DataGeneration
 from .invitations import Invitation, Role
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
@@ -9,11 +10,12 @@ from .measures import Feedback, Pulse, SicknessRecord
 from .people import User
 from .places import Room, Site, Team
 from .announcements import Announcement
+from .room_requests import RoomRequest, RoomRequestDate
 from .rollups import MonthRollUp, PulseMonthRollUp
 from .sessions import Series, Session
 
 __all__ = [
     "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback", "Invitation", "Role",
-    "MonthRollUp", "Pulse", "PulseMonthRollUp", "Room", "Series", "Session", "SicknessRecord", "Site", "StaffGroup",
+    "MonthRollUp", "Pulse", "RoomRequest", "RoomRequestDate", "TimeAway", "PulseMonthRollUp", "Room", "Series", "Session", "SicknessRecord", "Site", "StaffGroup",
     "TallyStep", "Team", "User", "week_of",
 ]

@@ -9,7 +9,11 @@ class AuditEntryError(Exception):
 class AuditEntry(models.Model):
     """One change a supervisor or manager made: who, what, when, before and after. Append-only."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries",
+                              null=True, blank=True, help_text="Empty when someone without an account acted.")
+    actor_address = models.EmailField(
+        blank=True, help_text="Who acted without an account, e.g. the booking contact answering a room request."
+    )
     action = models.CharField(max_length=40)
     session = models.ForeignKey(
         "sessions_app.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
@@ -27,7 +31,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.object_type} {self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor or self.actor_address}: {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -30,6 +30,9 @@ class User(AbstractUser):
         help_text="An area or trust lead: manages every site, including sites added later.",
     )
 
+    # Her private calendar's address is signed with this number: renewing moves it on, so old addresses stop.
+    calendar_version = models.PositiveIntegerField(default=0, editable=False)
+
     # Calendar feeds show a supervisor's name and role: a change must reach subscribed calendars.
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -89,6 +89,14 @@ class Site(models.Model):
         "what the service is called here", max_length=100, blank=True,
         help_text="Leave empty for the service's usual name, e.g. “Restorative supervision drop-in”.",
     )
+    supervisor_described = models.CharField(
+        "who runs sessions, in a few words", max_length=100, default="a senior nurse",
+        help_text="Said on the poster and the report, e.g. “a senior nurse” or “a psychologist”.",
+    )
+    time_described = models.CharField(
+        "why sessions are at that time, in a few words", max_length=150, blank=True,
+        help_text="E.g. “over lunch, when prisoners are locked up and work is quieter”. Leave empty to say nothing.",
+    )
     # Calendar feeds show the site's name: a change must reach subscribed calendars.
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -187,6 +195,10 @@ class Room(models.Model):
     booking_contact = models.CharField(
         max_length=200, blank=True, help_text="Who books it, e.g. “Prison admin, ext 4412”."
     )
+    booking_email = models.EmailField(
+        "booking contact's email", blank=True,
+        help_text="Where room requests are sent, e.g. the prison admin office's shared mailbox.",
+    )
     is_active = models.BooleanField("active", default=True, help_text="Inactive rooms cannot be used for new sessions.")
     updated_at = models.DateTimeField(auto_now=True)  # feeds and posters show its name and directions
 
@@ -211,7 +223,7 @@ class Room(models.Model):
     @property
     def needs_booking(self) -> bool:
         """Return whether someone books this room (its booking contact): each date must be asked for."""
-        return bool(self.booking_contact.strip())
+        return bool(self.booking_contact.strip() or self.booking_email)
 
     @property
     def is_suitable(self) -> bool:

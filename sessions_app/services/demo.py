@@ -82,6 +82,8 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "lunch_starts_at": datetime.time(12, 0),
             "lunch_ends_at": datetime.time(13, 0),
             "announcement_addresses": "mental-health-in-reach@northgate.example\nprimary-care@northgate.example",
+            "supervisor_described": "a senior nurse",
+            "time_described": "over lunch, when prisoners are locked up and work is quieter",
         },
     )
     for slug, name in [
@@ -103,6 +105,7 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "has_step_free_access": True,
             "owner": Room.Owner.PRISON,
             "booking_contact": "Prison admin office, extension 4412",
+            "booking_email": "admin.office@northgate.example",
         },
     )
     Room.objects.get_or_create(
