@@ -20,7 +20,20 @@ NEAR_TIME_ZONES = [
 ]
 REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
            "Pacific/")
+SUPERVISOR_DESCRIBED_NEEDED = "Enter who runs sessions here, for example “a senior nurse”."
 SLUG_HELP = "Lower-case letters, numbers and hyphens. Leave empty to make one from the name."
+# Words that start a phrase said mid-sentence (“with a psychologist”, “Sessions run after the briefing”):
+# typed with a capital, they are lowered; any other first word (a name, a day) is kept as typed.
+LOWERED_FIRST_WORDS = {"a", "an", "the", "our", "one", "over", "after", "before", "during", "at", "on", "in", "when",
+                       "while", "between", "every", "each", "from", "first", "once", "twice"}
+
+
+def words_mid_sentence(value: str) -> str:
+    """Return a site's few words as they read inside a sentence: no closing full stop, a leading “A” lowered."""
+    value = value.strip().rstrip(".").rstrip()
+    if value.split(" ", 1)[0].lower() in LOWERED_FIRST_WORDS:
+        return value[0].lower() + value[1:]
+    return value
 
 
 @functools.cache
@@ -49,7 +62,7 @@ def slug_or_name(form: forms.ModelForm, cleaned: dict) -> dict:
 
 
 class SiteForm(forms.ModelForm):
-    """A site's name, address, clock and lunch window, and what the service is called there."""
+    """A site's name, address, clock and lunch window, and what the service and its supervisors are called there."""
 
     time_zone = forms.ChoiceField(
         choices=time_zone_choices, initial="Europe/London", label="Time zone",
@@ -66,11 +79,24 @@ class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
         fields = ["name", "slug", "time_zone", "bank_holidays", "lunch_starts_at", "lunch_ends_at",
-                  "minutes_per_person", "announcement_addresses", "service_name"]
+                  "minutes_per_person", "announcement_addresses", "service_name", "supervisor_described",
+                  "time_described"]
         labels = {"name": "Name", "slug": "Short name for web addresses", "lunch_starts_at": "Lunch starts at",
                   "lunch_ends_at": "Lunch ends at", "announcement_addresses": "Where announcements go (optional)",
-                  "service_name": "What the service is called here (optional)"}
-        help_texts = {"slug": SLUG_HELP}
+                  "service_name": "What the service is called here (optional)",
+                  "supervisor_described": "Who runs sessions here, in a few words",
+                  "time_described": "When sessions run and why, in a few words (optional)"}
+        help_texts = {
+            "slug": SLUG_HELP,
+            "lunch_starts_at": "A new session runs from 30 minutes before lunch to 30 minutes after, "
+                               "unless its supervisor chooses other times.",
+            "supervisor_described": "Staff read “Time out to talk … with a senior nurse” on the poster, in emails "
+                                    "and on the drop-in page; the report says “a senior nurse runs sessions”. "
+                                    "For example “a senior nurse” or “a psychologist”.",
+            "time_described": "Staff read “Sessions run over lunch, when prisoners are locked up and work is "
+                              "quieter.” on the poster and in emails, and the report says it too. For example "
+                              "“after the morning briefing”. Leave empty to say nothing about when.",
+        }
         widgets = {"lunch_starts_at": forms.TimeInput(attrs={"type": "time"}),
                    "lunch_ends_at": forms.TimeInput(attrs={"type": "time"})}
         error_messages = {
@@ -78,6 +104,7 @@ class SiteForm(forms.ModelForm):
             "slug": {"invalid": "Use only lower-case letters, numbers and hyphens in the short name."},
             "lunch_starts_at": {"required": "Enter when lunch starts.", "invalid": "Enter a time, for example 12:00."},
             "lunch_ends_at": {"required": "Enter when lunch ends.", "invalid": "Enter a time, for example 13:00."},
+            "supervisor_described": {"required": SUPERVISOR_DESCRIBED_NEEDED},
         }
 
     def __init__(self, *args, slug_locked: bool = False, **kwargs):
@@ -92,6 +119,16 @@ class SiteForm(forms.ModelForm):
 
     def clean_slug(self) -> str:
         return self.cleaned_data["slug"].lower()
+
+    def clean_supervisor_described(self) -> str:
+        words = words_mid_sentence(self.cleaned_data["supervisor_described"])
+        if not words:
+            raise forms.ValidationError(SUPERVISOR_DESCRIBED_NEEDED, code="required")
+        return words
+
+    def clean_time_described(self) -> str:
+        words = self.cleaned_data["time_described"]
+        return words_mid_sentence(words) if words else ""
 
     def clean_minutes_per_person(self) -> int:
         minutes = self.cleaned_data["minutes_per_person"]

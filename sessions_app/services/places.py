@@ -8,7 +8,7 @@ from ..permissions import manages_everything
 from .audit import audit_record, snapshot
 
 SITE_FIELDS = ["name", "slug", "time_zone", "bank_holidays", "lunch_starts_at", "lunch_ends_at", "minutes_per_person",
-               "announcement_addresses", "service_name"]
+               "announcement_addresses", "service_name", "supervisor_described", "time_described"]
 TEAM_FIELDS = ["name", "slug", "service_started_on", "is_active"]
 SITE_SLUG_LOCKED = ("This site's web address is on its posters and in staff calendars, so it stays as it is "
                     "now that the site has sessions.")

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import hashlib
 import io
+import zoneinfo
 
 import icalendar
 import segno
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..dates import week_of
-from ..models import Session, Site, Team
+from ..models import Session, Site, Team, User
 
 FEED_PAST = datetime.timedelta(days=30)
 FEED_AHEAD = datetime.timedelta(weeks=26)
@@ -28,13 +29,18 @@ NO_APPOINTMENT = "No appointment needed: drop in at any time during the session.
 # Calendar feeds
 
 
-def feed_sessions(*, site: Site | None = None, team: Team | None = None, now: datetime.datetime) -> QuerySet[Session]:
+def feed_sessions(*, site: Site | None = None, team: Team | None = None, supervisor: User | None = None,
+                  now: datetime.datetime) -> QuerySet[Session]:
     """Return the sessions a feed carries: the past 30 days and the next 26 weeks, each once.
 
+    A feed is a site's, a team's, or a supervisor's own (the sessions she runs, at all her sites).
     Cancelled sessions stay for 60 days after they were cancelled, marked cancelled, so calendars
     that already have them remove them.
     """
-    sessions = Session.objects.for_team(team) if team is not None else Session.objects.at_site(site)
+    if supervisor is not None:
+        sessions = Session.objects.filter(supervisor=supervisor)
+    else:
+        sessions = Session.objects.for_team(team) if team is not None else Session.objects.at_site(site)
     return sessions.filter(_feed_window(now))
 
 
@@ -52,11 +58,25 @@ class Feed:
     good_until: datetime.datetime
 
 
-def feed_for(*, site_slug: str, team_slug: str | None, now: datetime.datetime, absolute) -> Feed | None:
-    """Return a site's or team's feed as it stands today (UTC); None for no such site or team."""
+def _feed_day(now: datetime.datetime) -> datetime.datetime:
     # The window moves once a day, so the file holds all day; its ETag, a digest of the file, survives a
     # rebuild that changes nothing a calendar sees.
-    day = now.astimezone(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return now.astimezone(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _feed(sessions: list[Session], *, changed: list[datetime.datetime], name: str, time_zone: str,
+          day: datetime.datetime, absolute) -> Feed:
+    """Return the feed of these sessions, dated by the newest of `changed` and of what each session shows."""
+    for session in sessions:
+        changed += [session.updated_at, session.supervisor.updated_at, session.room.updated_at if session.room else day]
+    last_modified = max(changed)
+    body = calendar_for(sessions, name=name, time_zone=time_zone, absolute=absolute, now=day, stamp=last_modified)
+    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last_modified, day + datetime.timedelta(days=1))
+
+
+def feed_for(*, site_slug: str, team_slug: str | None, now: datetime.datetime, absolute) -> Feed | None:
+    """Return a site's or team's feed as it stands today (UTC); None for no such site or team."""
+    day = _feed_day(now)
     if team_slug is None:
         site, team = Site.objects.filter(slug=site_slug).first(), None
     else:
@@ -69,12 +89,24 @@ def feed_for(*, site_slug: str, team_slug: str | None, now: datetime.datetime, a
     changed = [day, site.updated_at, team.updated_at if team else day]
     if team:  # a session that left the team's feed is no longer in it, but moved on when it left
         changed.append(Session.objects.filter(site=site).aggregate(newest=Max("updated_at"))["newest"] or day)
-    for session in sessions:
-        changed += [session.updated_at, session.supervisor.updated_at, session.room.updated_at if session.room else day]
-    last_modified = max(changed)
     name = f"Drop-in supervision: {site.name}" + (f", {team.name}" if team else "")
-    body = calendar_for(sessions, name=name, site=site, absolute=absolute, now=day, stamp=last_modified)
-    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last_modified, day + datetime.timedelta(days=1))
+    return _feed(sessions, changed=changed, name=name, time_zone=site.time_zone, day=day, absolute=absolute)
+
+
+def supervisor_feed_for(*, supervisor: User, now: datetime.datetime, absolute) -> Feed:
+    """Return a supervisor's private feed as it stands today (UTC): the sessions she runs, at all her sites."""
+    day = _feed_day(now)
+    sessions = list(feed_sessions(supervisor=supervisor, now=day)
+                    .select_related("site", "room", "supervisor").order_by("starts_at", "pk"))
+    # A session handed to a colleague leaves her feed, but it moved on when it left: it stays at her site.
+    newest = (Session.objects.filter(Q(supervisor=supervisor) | Q(site__supervisors=supervisor))
+              .aggregate(newest=Max("updated_at"))["newest"])
+    # Times are in UTC; the zone only tells her calendar how to show them.
+    time_zone = (supervisor.supervised_sites.order_by("name").values_list("time_zone", flat=True).first()
+                 or settings.TIME_ZONE)
+    return _feed(sessions, changed=[day, supervisor.updated_at, newest or day],
+                 name=f"Drop-in supervision: sessions {supervisor.public_name} runs", time_zone=time_zone, day=day,
+                 absolute=absolute)
 
 
 def site_page_path(site: Site) -> str:
@@ -111,14 +143,14 @@ def session_description(session: Session, *, contract_url: str) -> str:
     return "\n".join(lines)
 
 
-def calendar_for(sessions, *, name: str, site: Site, absolute, now: datetime.datetime | None = None,
+def calendar_for(sessions, *, name: str, time_zone: str, absolute, now: datetime.datetime | None = None,
                  stamp: datetime.datetime | None = None) -> bytes:
     """Return an iCalendar file of the sessions. `absolute(path)` turns a path into a full address.
 
     Every event's DTSTAMP is `stamp` (when the file's content last changed), or `now`.
 
-    Times are in UTC; the site's VTIMEZONE is included so calendars can show the local time,
-    and so that a feed with no sessions yet is still a valid calendar with one component.
+    Times are in UTC; the VTIMEZONE of `time_zone` (the site's) is included so calendars can show the local
+    time, and so that a feed with no sessions yet is still a valid calendar with one component.
     """
     now = now or timezone.now()
     calendar = icalendar.Calendar()
@@ -129,9 +161,10 @@ def calendar_for(sessions, *, name: str, site: Site, absolute, now: datetime.dat
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    calendar.add("x-wr-timezone", site.time_zone)
+    calendar.add("x-wr-timezone", time_zone)
     calendar.add_component(icalendar.Timezone.from_tzinfo(
-        site.zone, tzid=site.time_zone, first_date=(now - FEED_PAST).date(), last_date=(now + FEED_AHEAD).date(),
+        zoneinfo.ZoneInfo(time_zone), tzid=time_zone, first_date=(now - FEED_PAST).date(),
+        last_date=(now + FEED_AHEAD).date(),
     ))
     contract_url = absolute(reverse("contract"))
     for session in sessions:

@@ -19,7 +19,8 @@ from ..forms.accounts import (CODE_WAIT, CODE_WRONG, RESET_LINK_DAYS, SETUP_CODE
                               TwoFactorCodeForm)
 from ..forms.accounts import AdminSignInForm  # noqa: F401 (dropin/urls.py gives it to the admin's sign-in page)
 from ..models import User
-from ..services import accounts
+from ..services import accounts, calendar_addresses
+from .publishing import supervisor_feed_links
 
 # Who may see it: anyone; it is how supervisors and managers get in.
 sign_in = auth_views.LoginView.as_view(template_name="accounts/sign_in.html", authentication_form=SignInForm)
@@ -136,13 +137,26 @@ def account(request):
         else:
             messages.success(request, "Your details are saved.")
             return redirect("account")
+    supervised_sites = list(user.supervised_sites.order_by("name"))
     return render(request, "accounts/account.html", {
         "form": form,
-        "supervised_sites": user.supervised_sites.order_by("name"),
+        "supervised_sites": supervised_sites,
         "managed_sites": user.managed_sites.order_by("name"),
         "authenticators": accounts.authenticators(user=user),
         "recovery_codes_left": accounts.recovery_codes_left(user=user),
+        # Only those who run sessions have a calendar of their own to subscribe to.
+        "own_feed": supervisor_feed_links(request, user) if supervised_sites else None,
     })
+
+
+@require_POST
+@login_required
+def calendar_address_renew(request):
+    """Who may use it: anyone signed in, for her own calendar. A new private address; the old one stops working."""
+    calendar_addresses.calendar_address_renew(user=request.user)
+    messages.success(request, "Your calendar has a new address. The old one no longer works: "
+                              "subscribe again with the new one below.")
+    return redirect(reverse("account") + "#calendar")
 
 
 # Who may use them: anyone signed in, for their own password.

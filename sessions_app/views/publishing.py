@@ -9,45 +9,56 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
 from ..forms import MAX_WEEKS
-from ..models import Contract, Session, Site, Team
-from ..services import publishing
+from ..models import Contract, Session, Site, Team, User
+from ..services import calendar_addresses, publishing
 from ..services.built import built
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
+PLAIN_TYPE = "text/plain; charset=utf-8"
 POSTER_WEEKS = 4
 POSTER_MOST = 8  # as many as fit on one A4 page in large type
 POSTER_ROOMS = 2  # rooms described in full; with more, each session names its room
 
 
-def _feed(request, site_slug: str, team_slug: str | None = None) -> publishing.Feed:
-    """Return the feed asked for, once per request (its ETag, its date, its body); 404 for unknown sites or teams."""
+def _feed(request, site: str | None = None, team: str | None = None, supervisor: User | None = None) -> publishing.Feed:
+    """Return the feed asked for, once per request (its ETag, its date, its body); 404 for unknown sites or teams.
+
+    A site's or team's feed by their slugs; a supervisor's own feed once her address has been checked.
+    """
     if not hasattr(request, "_dropin_feed"):
         now = timezone.now()
+        absolute = request.build_absolute_uri
+        if supervisor is not None:
+            def build():
+                feed = publishing.supervisor_feed_for(supervisor=supervisor, now=now, absolute=absolute)
+                return feed, feed.good_until
 
-        def build():
-            feed = publishing.feed_for(site_slug=site_slug, team_slug=team_slug, now=now,
-                                       absolute=request.build_absolute_uri)
-            return feed, feed.good_until if feed else now
+            name, parts = "supervisor-feed", (supervisor.pk, supervisor.calendar_version)
+        else:
+            def build():
+                feed = publishing.feed_for(site_slug=site, team_slug=team, now=now, absolute=absolute)
+                return feed, feed.good_until if feed else now
 
+            name, parts = "feed", (site, team)
         # The addresses inside are built from the request's, so they are part of the key.
-        feed = built("feed", (site_slug, team_slug, request.scheme, request.get_host()), build, now=now)
+        feed = built(name, (*parts, request.scheme, request.get_host()), build, now=now)
         if feed is None:
             raise Http404("No such site.")
         request._dropin_feed = feed
     return request._dropin_feed
 
 
-def _etag(request, site: str, team: str | None = None) -> str:
-    return _feed(request, site, team).etag
+def _etag(request, **feed) -> str:
+    return _feed(request, **feed).etag
 
 
-def _last_modified(request, site: str, team: str | None = None) -> datetime.datetime:
-    return _feed(request, site, team).last_modified
+def _last_modified(request, **feed) -> datetime.datetime:
+    return _feed(request, **feed).last_modified
 
 
 def _calendar_response(request, sessions, *, name: str, site: Site, filename: str) -> HttpResponse:
     body = publishing.calendar_for(sessions.select_related("site", "room", "supervisor").order_by("starts_at", "pk"),
-                                   name=name, site=site, absolute=request.build_absolute_uri)
+                                   name=name, time_zone=site.time_zone, absolute=request.build_absolute_uri)
     return _calendar(body, filename=filename)
 
 
@@ -58,8 +69,8 @@ def _calendar(body: bytes, *, filename: str) -> HttpResponse:
     return response
 
 
-def _feed_response(request, site_slug: str, team_slug: str | None, *, filename: str) -> HttpResponse:
-    return _calendar(_feed(request, site_slug, team_slug).body, filename=filename)
+def _feed_response(request, *, filename: str, **feed) -> HttpResponse:
+    return _calendar(_feed(request, **feed).body, filename=filename)
 
 
 @require_safe
@@ -67,7 +78,7 @@ def _feed_response(request, site_slug: str, team_slug: str | None, *, filename: 
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_site(request, site: str):
     """Who may see it: anyone. The site's subscription feed (a 304 when the calendar's copy is current)."""
-    return _feed_response(request, site, None, filename=f"{site}.ics")
+    return _feed_response(request, site=site, filename=f"{site}.ics")
 
 
 @require_safe
@@ -75,7 +86,24 @@ def calendar_site(request, site: str):
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def calendar_team(request, site: str, team: str):
     """Who may see it: anyone. A team's subscription feed: its sessions and those for everyone at the site."""
-    return _feed_response(request, site, team, filename=f"{site}-{team}.ics")
+    return _feed_response(request, site=site, team=team, filename=f"{site}-{team}.ics")
+
+
+@require_safe
+def calendar_supervisor(request, token: str):
+    """Who may see it: anyone with the address, which only its supervisor is shown. The sessions she runs."""
+    try:
+        supervisor = calendar_addresses.calendar_owner(token=token)
+    except calendar_addresses.AddressRefused as refusal:
+        # Plain words, not a page: a calendar app is asking. 410 tells it to stop asking.
+        return HttpResponse(f"{refusal}\n", status=410 if refusal.gone else 404, content_type=PLAIN_TYPE)
+    return _supervisor_feed(request, supervisor=supervisor)
+
+
+@cache_control(no_cache=True)
+@condition(etag_func=_etag, last_modified_func=_last_modified)
+def _supervisor_feed(request, *, supervisor: User):
+    return _feed_response(request, supervisor=supervisor, filename="drop-in-sessions-i-run.ics")
 
 
 @require_safe
@@ -131,7 +159,7 @@ def handover(request, site: str):
     """Who may see it: anyone. This week's drop-ins as a line of plain text to read out at handover."""
     site = get_object_or_404(Site, slug=site)
     return HttpResponse(publishing.handover_texts(sites=[site], now=timezone.now())[site.pk] + "\n",
-                        content_type="text/plain; charset=utf-8")
+                        content_type=PLAIN_TYPE)
 
 
 def feed_links(request, site: Site | None, team: Team | None = None) -> dict | None:
@@ -139,5 +167,14 @@ def feed_links(request, site: Site | None, team: Team | None = None) -> dict | N
     if site is None:
         return None
     path = reverse("calendar_team", args=[site.slug, team.slug]) if team else reverse("calendar_site", args=[site.slug])
+    return _links(request, path)
+
+
+def supervisor_feed_links(request, supervisor: User) -> dict:
+    """Return the addresses (https and webcal) of a supervisor's private feed, as it is now."""
+    return _links(request, reverse("calendar_supervisor", args=[calendar_addresses.calendar_token(user=supervisor)]))
+
+
+def _links(request, path: str) -> dict:
     https = request.build_absolute_uri(path)
     return {"https": https, "webcal": publishing.webcal(https)}

@@ -16,9 +16,15 @@ LONG_DIRECTIONS = ("Through the main gate and the staff search area, then along 
                    "pharmacy hatch and the treatment room; it is the second door on the left after the fire doors. "
                    "Ask at the healthcare desk if the door is locked, or ring extension 4412.")
 
+LONG_SUPERVISOR_WORDS = "a senior nurse or an experienced mental health practitioner from the in-reach team"
+LONG_TIME_WORDS = ("over lunch, when prisoners are locked up for the midday roll check and the wings are quiet, so "
+                   "staff from every department can step away for a while")
+
 
 def busy_site(rooms=2, directions="Healthcare corridor, second door on the left after the pharmacy hatch."):
-    site = make_site(name="HMP Northgate", slug="hmp-northgate")
+    # The site's words near their longest: the poster says them in its opening paragraph.
+    site = make_site(name="HMP Northgate", slug="hmp-northgate", supervisor_described=LONG_SUPERVISOR_WORDS,
+                     time_described=LONG_TIME_WORDS)
     supervisor = make_supervisor(site)
     rooms = [make_room(site, name=f"Room {n + 1}", directions=directions) for n in range(rooms)]
     make_contract(version=1)

@@ -285,3 +285,26 @@ def test_a_reset_lifts_the_lock_out_so_the_person_can_sign_in_straight_away(clie
     form_page = client.get(reset_link(client, person), follow=True)
     client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert sign_in(client, "sam.okafor", NEW_PASSWORD).url == "/supervise/"
+
+
+# Her private calendar
+
+
+def test_a_supervisor_finds_her_calendar_address_and_a_way_to_renew_it(client, person):
+    from sessions_app.services.calendar_addresses import calendar_token
+
+    client.force_login(person)
+    page = client.get("/account/")
+    address = f"http://testserver/calendar/supervisor/{calendar_token(user=person)}.ics"
+    assert f'value="{address}"' in page.content.decode()
+    assert "webcal://testserver/calendar/supervisor/" in page.content.decode()
+    assert "Get a new address" in text(page) and "the old address stops working at once" in text(page)
+    client.post("/account/calendar/new-address/")
+    person.refresh_from_db()
+    renewed = client.get("/account/").content.decode()
+    assert address not in renewed and calendar_token(user=person) in renewed
+
+
+def test_someone_who_runs_no_sessions_is_offered_no_calendar_of_her_own(client, site):
+    client.force_login(make_manager(site))
+    assert "Get a new address" not in text(client.get("/account/"))

@@ -229,3 +229,149 @@ def test_a_feed_with_no_sessions_is_still_a_valid_calendar(client, site):
     assert [component.name for component in calendar.subcomponents] == ["VTIMEZONE"]
     assert str(calendar["X-WR-TIMEZONE"]) == "Europe/London"
     assert vobject.readOne(response.content.decode()).vtimezone.tzid.value == "Europe/London"
+
+
+# Each supervisor's private feed: the sessions she runs, at an address only she is shown.
+
+
+def own_feed(supervisor) -> str:
+    from sessions_app.services.calendar_addresses import calendar_token
+
+    return f"/calendar/supervisor/{calendar_token(user=supervisor)}.ics"
+
+
+def uid(session) -> str:
+    return f"session-{session.pk}@drop-in.invalid"
+
+
+def test_her_feed_has_the_sessions_she_runs_at_all_her_sites_and_not_a_colleagues(client, site, supervisor):
+    from tests.factories import make_room, make_site, make_supervisor
+
+    colleague = make_supervisor(site, display_name="Ada Obi")
+    elsewhere = make_site(name="HMP Eastgate", slug="hmp-eastgate")
+    elsewhere.supervisors.add(supervisor)
+    soon = timezone.now() + datetime.timedelta(days=2)
+    here = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=soon)
+    there = make_session(site=elsewhere, room=make_room(elsewhere), supervisor=supervisor, starts_at=soon)
+    cancelled = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                             starts_at=soon + datetime.timedelta(days=1))
+    scheduling.session_cancel(actor=supervisor, session=cancelled, reason="Inspection")
+    theirs = make_session(site=site, room=site.rooms.get(), supervisor=colleague,
+                          starts_at=soon + datetime.timedelta(days=2))
+    found = events(client.get(own_feed(supervisor)))
+    assert set(found) == {uid(here), uid(there), uid(cancelled)}
+    assert str(found[uid(cancelled)]["STATUS"]) == "CANCELLED"
+    assert set(events(client.get(own_feed(colleague)))) == {uid(theirs)}
+
+
+def test_both_parsers_read_her_feed(client, site, supervisor, session):
+    response = client.get(own_feed(supervisor))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "Drop-in supervision: sessions Sam Okafor runs"
+    [event] = events(response).values()
+    assert event.decoded("DTSTART") == session.starts_at and event["SEQUENCE"] == 0
+    [same] = vevents(response).values()
+    assert same.uid.value == uid(session) and same.dtstart.value == session.starts_at
+    assert same.sequence.value == "0" and same.status.value == "CONFIRMED"
+    assert vobject.readOne(response.content.decode()).vtimezone.tzid.value == "Europe/London"
+    assert response["Cache-Control"] == "no-cache" and response["ETag"]
+
+
+def test_a_new_address_stops_the_old_one_at_once(client, site, supervisor, session):
+    from sessions_app.models import AuditEntry
+
+    old = own_feed(supervisor)
+    assert client.get(old).status_code == 200
+    client.force_login(supervisor)
+    response = client.post("/account/calendar/new-address/")
+    assert (response.status_code, response["Location"]) == (302, "/account/#calendar")
+    supervisor.refresh_from_db()
+    gone = client.get(old)
+    assert gone.status_code == 410 and gone["Content-Type"] == "text/plain; charset=utf-8"
+    assert gone.content.decode().startswith("This calendar address no longer works")
+    assert set(events(client.get(own_feed(supervisor)))) == {uid(session)}
+    entry = AuditEntry.objects.get(action="calendar_address_renewed")
+    assert (entry.actor, entry.before, entry.after) == (supervisor, {"calendar_version": 0}, {"calendar_version": 1})
+
+
+def test_a_closed_account_has_no_feed(client, site, supervisor, session):
+    path = own_feed(supervisor)
+    supervisor.is_active = False
+    supervisor.save()
+    assert client.get(path).status_code == 410
+
+
+def _tampered(supervisor, colleague) -> list[str]:
+    from sessions_app.services.calendar_addresses import calendar_token
+
+    token = calendar_token(user=supervisor)
+    payload, signature = token.rsplit(":", 1)
+    theirs_payload = calendar_token(user=colleague).rsplit(":", 1)[0]
+    return [f"{payload}:{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",  # one character changed
+            f"{theirs_payload}:{signature}",  # a colleague's id under her signature
+            payload, "garbage", "%00", "a%00b:c", "x" * 5000, "%E2%80%AE:%F0%9F%98%80", ":" * 300, "[1,0]:"]
+
+
+def test_a_tampered_or_junk_address_is_refused_in_plain_words(client, site, supervisor, session):
+    from tests.factories import make_supervisor
+
+    for token in _tampered(supervisor, make_supervisor(site)):
+        response = client.get(f"/calendar/supervisor/{token}.ics")
+        assert response.status_code == 404, token
+        if ":" in token:  # without a colon it is a team's feed address, and gets the 404 page
+            assert response.content == b"No calendar has this address.\n", token
+
+
+def test_a_session_handed_to_a_colleague_leaves_her_feed_and_joins_theirs_with_a_higher_sequence(
+        client, site, supervisor, session):
+    from tests.factories import make_supervisor
+
+    colleague = make_supervisor(site, display_name="Ada Obi")
+    backdate()
+    session.refresh_from_db()
+    hers = client.get(own_feed(supervisor))
+    assert set(events(hers)) == {uid(session)} and events(client.get(own_feed(colleague))) == {}
+    session.supervisor = colleague
+    session.save()
+    changed = client.get(own_feed(supervisor), HTTP_IF_MODIFIED_SINCE=hers["Last-Modified"])
+    assert changed.status_code == 200 and events(changed) == {}
+    theirs = client.get(own_feed(colleague))
+    assert events(theirs)[uid(session)]["SEQUENCE"] == 1 and vevents(theirs)[uid(session)].sequence.value == "1"
+    assert "Supervisor: Ada Obi" in str(events(theirs)[uid(session)]["DESCRIPTION"])
+
+
+def test_a_room_change_raises_the_sequence_in_the_site_feed(client, site, supervisor, session):
+    from tests.factories import make_room
+
+    chapel = make_room(site, name="Chaplaincy quiet room")
+    before = client.get(f"/calendar/{site.slug}.ics")
+    scheduling.session_move(actor=supervisor, session=session, starts_at=session.starts_at, ends_at=session.ends_at,
+                            room=chapel, reason="")
+    response = client.get(f"/calendar/{site.slug}.ics", HTTP_IF_NONE_MATCH=before["ETag"])
+    event = events(response)[uid(session)]
+    assert event["SEQUENCE"] == 1 and str(event["LOCATION"]).startswith("Chaplaincy quiet room")
+    assert vevents(response)[uid(session)].sequence.value == "1"
+
+
+def test_her_feed_runs_a_fixed_number_of_queries_and_answers_304_from_its_etag(
+        client, site, supervisor, django_assert_max_num_queries, monkeypatch):
+    from sessions_app.services import publishing
+
+    now = timezone.now()
+
+    def add(count, offset):
+        for n in range(count):
+            make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
+                         starts_at=now + datetime.timedelta(hours=5 * (n + offset) + 1))
+
+    add(3, 0)
+    path = own_feed(supervisor)
+    with django_assert_max_num_queries(6) as small:
+        client.get(path)
+    add(60, 3)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(path)
+    assert len(events(response)) == 63
+    monkeypatch.setattr(publishing, "calendar_for", lambda *args, **kwargs: pytest.fail("the feed was built"))
+    with django_assert_max_num_queries(2):  # her account, and the data generation
+        assert client.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304

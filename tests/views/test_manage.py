@@ -17,13 +17,15 @@ pytestmark = pytest.mark.django_db
 
 SITE_DATA = {"name": "HMP Southfield", "slug": "", "time_zone": "Europe/London", "bank_holidays": "ENG", "lunch_starts_at": "12:15",
              "lunch_ends_at": "13:15", "minutes_per_person": "20", "announcement_addresses": "wing@example.nhs.uk",
-             "service_name": "Wellbeing drop-in"}
+             "service_name": "Wellbeing drop-in", "supervisor_described": "a psychologist",
+             "time_described": "after the morning briefing"}
 
 
 def site_data(site: Site, **changes) -> dict:
     return {"name": site.name, "slug": site.slug, "time_zone": site.time_zone, "bank_holidays": site.bank_holidays, "lunch_starts_at": "12:00",
             "lunch_ends_at": "13:00", "minutes_per_person": "15", "announcement_addresses": "",
-            "service_name": "", **changes}
+            "service_name": "", "supervisor_described": site.supervisor_described,
+            "time_described": site.time_described, **changes}
 
 
 @pytest.fixture
