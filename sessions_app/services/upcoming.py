@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Min, QuerySet
 
 from ..dates import week_of
-from ..models import Session, Site, Team
+from ..models import Room, Session, Site, Team
 
 
 @dataclass
@@ -15,9 +15,26 @@ class Day:
 
 
 @dataclass
+class Place:
+    room: Room
+    site: Site
+
+
+@dataclass
 class Week:
     starts_on: datetime.date
     days: list[Day] = field(default_factory=list)
+
+    @property
+    def places(self) -> list[Place]:
+        """Return the rooms with directions that this week's running sessions use, once each, first used first."""
+        places: dict[int, Place] = {}
+        for day in self.days:
+            for session in day.sessions:
+                if session.room is not None and session.room.directions and not session.is_cancelled:
+                    # The session's site, already fetched: the room's own would cost a query per room.
+                    places.setdefault(session.room_id, Place(room=session.room, site=session.site))
+        return list(places.values())
 
 
 def sessions_upcoming(
@@ -41,6 +58,11 @@ def _audience(sessions: QuerySet[Session], *, site: Site | None, team: Team | No
     if site is not None:
         return sessions.at_site(site)
     return sessions
+
+
+def session_leading(*, sessions: list[Session]) -> Session | None:
+    """Return the session on now or next among these, in start order: the first not cancelled."""
+    return next((session for session in sessions if not session.is_cancelled), None)
 
 
 def sessions_by_week(*, sessions: list[Session]) -> list[Week]:

@@ -18,7 +18,7 @@ from ..forms import MAX_WEEKS, UpcomingFilterForm
 from ..models import Contract, Session, Site
 from ..services.built import built, data_generation, earliest
 from ..services.feedback import feedback_quotes
-from ..services.upcoming import first_later_start, sessions_by_week, sessions_upcoming
+from ..services.upcoming import first_later_start, session_leading, sessions_by_week, sessions_upcoming
 from ..templatetags.dropin import nhs_date
 from .pages_for_anyone import page_for_anyone
 from .publishing import feed_links
@@ -68,6 +68,7 @@ def _upcoming_page(request, *, now) -> tuple[dict, datetime.datetime | None]:
         return {"main": main, "errors": False, "team_name": None, "site_name": None, "good_until": None}, None
     site, team, weeks = form.value("site"), form.value("team"), form.weeks_ahead
     sessions = list(sessions_upcoming(now=now, weeks=weeks, site=site, team=team))
+    leading = session_leading(sessions=sessions)
     later = first_later_start(now=now, weeks=weeks, site=site, team=team)
     more_weeks = min(weeks + MORE_WEEKS_STEP, MAX_WEEKS) if later and weeks < MAX_WEEKS else None
     one_site = site or form.site_for_teams
@@ -83,7 +84,9 @@ def _upcoming_page(request, *, now) -> tuple[dict, datetime.datetime | None]:
         "today": timezone.localdate(now),
         "weeks": weeks,
         "more_weeks": more_weeks,
-        "calendar": sessions_by_week(sessions=sessions),
+        # The session on now or next leads the page; the weeks hold the rest.
+        "leading": leading,
+        "calendar": sessions_by_week(sessions=[session for session in sessions if session is not leading]),
         "now": now,
     })
     changes = [moment for session in sessions for moment in (session.starts_at, session.ends_at) if moment > now]

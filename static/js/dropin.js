@@ -5,8 +5,11 @@ document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
 
 // The tally: press without reloading the page. Without JavaScript the same form posts and reloads.
+// The status beside the buttons shows what the server said after each press, and is read out.
 for (const form of document.querySelectorAll("[data-tally-form]")) {
-  const message = document.querySelector("[data-tally-message]");
+  const message = form.querySelector("[data-tally-message]");
+  const staffGroup = form.querySelector("[name=staff_group]");
+  let showing;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = new FormData(form);
@@ -20,7 +23,16 @@ for (const form of document.querySelectorAll("[data-tally-form]")) {
         const cell = document.querySelector(`[data-count="${name}"]`);
         if (cell) cell.textContent = counts[name];
       }
-      if (message) message.textContent = counts.message;
+      if (staffGroup && event.submitter && event.submitter.value === "finished") {
+        staffGroup.value = "";  // each person's group is chosen afresh, as after a reload without JavaScript
+      }
+      if (message) {
+        // Emptied first, so the same words after a second press show and are read out again.
+        window.clearTimeout(showing);
+        message.textContent = "";
+        message.classList.toggle("dropin-tally__status--refused", Boolean(counts.refused));
+        showing = window.setTimeout(() => { message.textContent = counts.message; }, 100);
+      }
     } catch (error) {
       // Fall back to the plain form post, carrying the pressed button's value.
       if (event.submitter && event.submitter.name) {

@@ -43,10 +43,11 @@ def test_upcoming_page_explains_drop_in_and_links_to_the_contract(client, site):
     assert 'href="/contract/"' in response.content.decode()
 
 
-def test_upcoming_page_groups_by_week_and_day(client):
+def test_upcoming_page_groups_the_sessions_after_the_next_by_week_and_day(client):
     today = timezone.localdate()
     monday = today + datetime.timedelta(days=7 - today.weekday())  # next week's Monday
     tuesday, thursday, next_tuesday = (monday + datetime.timedelta(days=n) for n in (1, 3, 8))
+    make_session(starts_at=timezone.now() + datetime.timedelta(hours=1))  # the next: it leads, above the weeks
     for day in (tuesday, thursday, next_tuesday):
         make_session(starts_at=local(day.year, day.month, day.day))
     page = text(client.get("/?weeks=4"))
@@ -54,6 +55,54 @@ def test_upcoming_page_groups_by_week_and_day(client):
     day_heading = lambda day: f"{day:%A} {day.day} {day:%B}"  # noqa: E731
     assert page.index(week_one) < page.index(day_heading(tuesday)) < page.index(day_heading(thursday))
     assert page.index(day_heading(thursday)) < page.index(week_two) < page.index(day_heading(next_tuesday))
+
+
+def test_the_next_session_leads_the_page_and_is_not_repeated_below(client):
+    room = make_room(name="Wellbeing room")
+    first, second = (make_session(room=room, starts_at=soon(days=days)) for days in (2, 3))
+    html = client.get("/").content.decode()
+    leading = html[html.index('id="leading-heading"'):html.index("Week beginning")]
+    assert ">Next drop-in</h2>" in leading
+    day = first.local_starts_at
+    assert f"{day:%A} {day.day} {day:%B}" in leading and "11:30am to 1:30pm" in leading and "Wellbeing room" in leading
+    assert html.count(f'href="/sessions/{first.pk}/"') == 1 and html.count(f'href="/sessions/{second.pk}/"') == 1
+
+
+def test_the_session_on_now_leads_the_page_as_on_now(client):
+    make_session(starts_at=soon(days=2))
+    on_now = make_session(starts_at=timezone.now() - datetime.timedelta(minutes=20))
+    html = client.get("/").content.decode()
+    assert re.search(r'id="leading-heading">On now</h2>.*?' + re.escape(f'href="/sessions/{on_now.pk}/"'), html, re.S)
+    assert html.index(f'href="/sessions/{on_now.pk}/"') < html.index("Week beginning")
+
+
+def test_a_cancelled_session_never_leads_and_stays_in_its_week(client):
+    cancelled = make_session(starts_at=soon(days=1), status=Session.Status.CANCELLED, cancel_reason="Lockdown")
+    running = make_session(starts_at=soon(days=2))
+    html = client.get("/").content.decode()
+    leading_end = html.index("Week beginning")
+    assert html.index(f'href="/sessions/{running.pk}/"') < leading_end < html.index(f'href="/sessions/{cancelled.pk}/"')
+
+
+def test_one_session_alone_leads_and_the_page_says_nothing_is_missing(client):
+    make_session(starts_at=soon(days=2))
+    page = text(client.get("/"))
+    assert "Next drop-in" in page and "No drop-ins are published after these yet." in page
+    assert "No drop-in sessions are published" not in page and "Week beginning" not in page
+
+
+def test_each_rooms_directions_appear_once_a_week_not_on_every_card(client):
+    make_session(room=make_room(name="Chapel side room", directions="Past the chapel, first left"), starts_at=soon())
+    corridor = make_room(name="Wellbeing room", directions="Healthcare corridor, past the pharmacy hatch")
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    for day in (monday + datetime.timedelta(days=n) for n in (1, 2, 3, 8)):
+        make_session(room=corridor, starts_at=local(day.year, day.month, day.day, 12, 0))
+    html = client.get("/?weeks=4").content.decode()
+    leading, *weeks = html.split('<h2 class="dropin-week">')
+    assert [week.count("Healthcare corridor, past the pharmacy hatch") for week in weeks] == [1, 1]
+    assert "Past the chapel, first left" in leading and "Past the chapel" not in "".join(weeks)
+    assert all(week.count('class="nhsuk-card dropin-session') == count for week, count in zip(weeks, (3, 1)))
 
 
 def test_empty_state_when_nothing_is_published(client, site):
