@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import (accounts, announce, demand, feedback, insights, legal, manage, people, public, publishing, series,
+from .views import (accounts, announce, booking, cover, demand, feedback, insights, legal, manage, people, public, publishing, series,
                     sickness, supervise)
 
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("sessions/<int:pk>/calendar.ics", publishing.calendar_session, name="calendar_session"),
     path("calendar/<slug:site>.ics", publishing.calendar_site, name="calendar_site"),
     path("calendar/<slug:site>/<slug:team>.ics", publishing.calendar_team, name="calendar_team"),
+    # A supervisor's own sessions, at a signed address only she is shown. After the team feeds: its token
+    # always holds a colon, which no team's short name can, so neither takes the other's address.
+    path("calendar/supervisor/<str:token>.ics", publishing.calendar_supervisor, name="calendar_supervisor"),
     path("poster/<slug:site>/", publishing.poster, name="poster"),
     path("poster/<slug:site>/qr.svg", publishing.poster_qr, name="poster_qr"),
     path("handover/<slug:site>/", publishing.handover, name="handover"),
@@ -21,6 +24,8 @@ urlpatterns = [
     path("accessibility/", legal.accessibility, name="accessibility"),
     path("privacy/", legal.privacy, name="privacy"),
     path("cookies/", legal.cookies_page, name="cookies"),
+    # Room bookers (the prison admin office): no account, the signed link in the request email is the proof.
+    path("rooms/answer/<str:token>/", booking.answer, name="room_request_answer"),
     # Supervisors and managers.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),
@@ -30,6 +35,7 @@ urlpatterns = [
     path("account/two-factor/add/", accounts.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/<int:pk>/remove/", accounts.two_factor_remove, name="two_factor_remove"),
     path("account/two-factor/recovery-codes/", accounts.recovery_codes, name="recovery_codes"),
+    path("account/calendar/new-address/", accounts.calendar_address_renew, name="calendar_address_renew"),
     path("account/password/", accounts.password_change, name="password_change"),
     path("account/password/changed/", accounts.password_change_done, name="password_change_done"),
     path("account/password-reset/", accounts.password_reset, name="password_reset"),
@@ -44,6 +50,9 @@ urlpatterns = [
     path("supervise/sessions/<int:pk>/move/", supervise.session_move, name="supervise_move"),
     path("supervise/sessions/<int:pk>/room-booking/", supervise.session_room_booking, name="supervise_room_booking"),
     path("supervise/sessions/<int:pk>/correct/", supervise.session_correct, name="supervise_correct"),
+    path("supervise/sessions/<int:pk>/cover/", cover.session_cover, name="supervise_cover"),
+    path("supervise/time-away/", cover.time_away, name="supervise_time_away"),
+    path("supervise/time-away/<int:pk>/remove/", cover.time_away_remove, name="supervise_time_away_remove"),
     path("supervise/series/", series.series_list, name="supervise_series_list"),
     path("supervise/series/add/", series.series_add, name="supervise_series_add"),
     path("supervise/series/<int:pk>/", series.series_edit, name="supervise_series"),
@@ -57,6 +66,7 @@ urlpatterns = [
     path("supervise/rooms/", supervise.rooms, name="supervise_rooms"),
     path("supervise/rooms/add/", supervise.room_edit, name="supervise_room_add"),
     path("supervise/rooms/<int:pk>/", supervise.room_edit, name="supervise_room_edit"),
+    path("supervise/rooms/requests/", supervise.room_requests_send, name="supervise_room_requests"),
     # Managers: their sites, teams and the supervision contract.
     path("manage/sites/", manage.sites, name="manage_sites"),
     path("manage/sites/add/", manage.site_add, name="manage_site_add"),

@@ -168,3 +168,29 @@ class RefusingEmailBackend:
         import smtplib
 
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+# Room requests
+
+BOOKINGS = "bookings@northgate.example.nhs.uk"
+
+
+def to_request(site, room, supervisor, days: int):
+    """Return a session `days` ahead, 12:30 to 13:30 at the site, in a room someone books, not asked for yet."""
+    from tests.factories import lunchtime_in_days
+
+    starts_at = lunchtime_in_days(days, site.zone)
+    return make_session(site=site, room=room, supervisor=supervisor, starts_at=starts_at,
+                        ends_at=starts_at + datetime.timedelta(hours=1), room_booking="to_request")
+
+
+def answer_links(message) -> dict[str, list[str]]:
+    """Return the paths a room request email links to: each date's confirm and decline, and the one for all."""
+    link = r"https?://[^/\s]+(/rooms/answer/[^/\s?]+/)"
+    return {"confirmed": re.findall(link + r"\?answer=confirmed", message.body),
+            "declined": re.findall(link + r"\?answer=declined", message.body),
+            "all": re.findall(r"at once: " + link + r"$", message.body, flags=re.M)}
+
+
+def token_of(path: str) -> str:
+    return path.split("/")[3]

@@ -22,8 +22,8 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry, Contract, Feedback, Invitation, Pulse, Series,
-                                 Session, SicknessRecord, Site, Team, User, week_of)
+from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry, Contract, Feedback, Invitation, Pulse,
+                                 RoomRequest, Series, Session, SicknessRecord, Site, Team, TimeAway, User, week_of)
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.feedback import feedback_approve
 from sessions_app.services.monthly_sums import roll_up
@@ -113,6 +113,12 @@ def seed_everything() -> None:
     invitation.sites.add(site)
     TOTPDevice.objects.create(user=supervisor, name="Phone", confirmed=True)
     StaticDevice.objects.create(user=supervisor, name="Recovery codes").token_set.create(token="abcd2345")
+    TimeAway.objects.create(supervisor=supervisor, starts_on=week, ends_on=week + datetime.timedelta(days=4),
+                            note="Annual leave")
+    request = RoomRequest.objects.create(room=session.room, sent_to="admin.office@northgate.example",
+                                         sent_by=supervisor)
+    request.dates.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at, answer="confirmed",
+                         answered_at=timezone.now())
     # Not to be backed up: a sign-in attempt holds the address it came from.
     AccessAttempt.objects.create(username="supervisor", ip_address=ADDRESS, user_agent="Probe", get_data="",
                                  post_data="", http_accept="*/*", path_info="/sign-in/", failures_since_start=1)

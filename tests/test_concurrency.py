@@ -266,3 +266,37 @@ def test_answers_sent_at_once_all_count_and_none_deadlocks():
 
     assert run_together(*(answers(n) for n in range(6))) == ["answered"] * 6
     assert (Pulse.objects.filter(site=site).count(), Feedback.objects.filter(site=site).count()) == (36, 18)
+
+
+def _answer(token):
+    from sessions_app.services.room_answers import RoomAnswerRefused, room_request_answer
+
+    def job():
+        try:
+            room_request_answer(token=token, answer="confirmed", reason="", now=timezone.now())
+        except RoomAnswerRefused as refusal:
+            return str(refusal)
+        return "answered"
+
+    return job
+
+
+def test_a_double_click_on_a_room_request_answers_it_once():
+    from sessions_app.models import AuditEntry, RoomRequest, RoomRequestDate
+    from sessions_app.services.room_answers import LINK_USED
+    from sessions_app.services.room_requests import room_request_token
+
+    site = make_site()
+    room = make_room(site, booking_contact="Admin", booking_email="bookings@example.nhs.uk")
+    supervisor = make_supervisor(site)
+    for number in range(ROUNDS):
+        starts_at = _round_start(number)
+        session = Session.objects.create(site=site, room=room, supervisor=supervisor, starts_at=starts_at,
+                                         ends_at=starts_at + datetime.timedelta(hours=1), room_booking="requested")
+        request = RoomRequest.objects.create(room=room, sent_to="bookings@example.nhs.uk", sent_by=supervisor)
+        date = RoomRequestDate.objects.create(request=request, session=session, starts_at=session.starts_at,
+                                              ends_at=session.ends_at)
+        token = room_request_token(date=date)
+        results = run_together(_answer(token), _answer(token))
+        assert sorted(results) == sorted(["answered", LINK_USED]), (number, results)
+        assert AuditEntry.objects.filter(session=session, action="room_answer").count() == 1

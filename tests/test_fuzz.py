@@ -39,13 +39,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from sessions_app.models import Announcement, Contract, Feedback, Invitation, Session, SicknessRecord, User, week_of
+from sessions_app.models import (Announcement, Contract, Feedback, Invitation, Session, SicknessRecord, Site, User,
+                                 week_of)
 from sessions_app.services.announcements import period_for
+from sessions_app.services.calendar_addresses import calendar_token
 from sessions_app.services.invitations import invitation_token
 from sessions_app.services.feedback import pulse_today
 from sessions_app.services.sickness_import import sickness_preview
 from tests.factories import (lunchtime_in_days, make_contract, make_room, make_series_session, make_session,
-                             make_team)
+                             make_supervisor, make_team)
 
 pytestmark = pytest.mark.django_db
 
@@ -328,6 +330,34 @@ def invitation_token_for(w: World) -> str:
     return invitation_token(invitation=invitation)
 
 
+def room_request_token_for(w: World) -> str:
+    """Return the link a booking contact was sent for the world's future session, still unanswered."""
+    from sessions_app.models import RoomRequest, RoomRequestDate
+    from sessions_app.services.room_requests import room_request_token
+
+    session = w.sessions["future"]
+    date = RoomRequestDate.objects.filter(session=session).first()
+    if date is None:
+        request = RoomRequest.objects.create(room=session.room, sent_to="bookings@example.nhs.uk", sent_by=w.supervisor)
+        date = RoomRequestDate.objects.create(request=request, session=session, starts_at=session.starts_at,
+                                              ends_at=session.ends_at)
+    return room_request_token(date=date)
+
+
+def room_answered(response) -> bool:
+    return response.status_code == 200 and b'class="nhsuk-panel__title"' in response.content
+
+
+def a_date_to_request(client, path, data, csv_data):
+    """Give the world's site a date to request in a room with a booking email (the example's savepoint removes it)."""
+    from tests.helpers import BOOKINGS, to_request
+
+    site = Site.objects.get(slug="hmp-northgate")
+    room = make_room(site, name="Chaplaincy", booking_contact="Admin office", booking_email=BOOKINGS)
+    to_request(site, room, site.supervisors.first(), 12)
+    return data
+
+
 def contract_draft_first(client, path, data, csv_data):
     """Start a draft, and send back what its real preview showed (when the row asks for it)."""
     client.post("/manage/contract/draft/start/")
@@ -339,12 +369,15 @@ def contract_draft_first(client, path, data, csv_data):
 
 
 SITE_FIELDS = {"name": "HMP Southfield", "slug": "", "time_zone": "Europe/London", "bank_holidays": "ENG", "lunch_starts_at": "12:00",
-               "lunch_ends_at": "13:00", "minutes_per_person": "15", "announcement_addresses": "", "service_name": ""}
+               "lunch_ends_at": "13:00", "minutes_per_person": "15", "announcement_addresses": "", "service_name": "",
+               "supervisor_described": "a senior nurse", "time_described": ""}
 SITE_CHOICES = {"slug": ["hmp-northgate", "Upper-Case", "a" * 61, "-", "hmp-elsewhere"],
                 "time_zone": ["GB", "Mars/Base", "Europe/Dublin", ""], "lunch_ends_at": ["11:00", "12:00"],
                 "bank_holidays": ["SCT", "NIR", "WLS", ""],
                 "minutes_per_person": ["0", "240", "241", "32768"], "name": ["", "!!!", "HMP Northgate"],
-                "announcement_addresses": ["not an address", "a@b.c, d@e.f"], "service_name": ["Time to talk"]}
+                "announcement_addresses": ["not an address", "a@b.c, d@e.f"], "service_name": ["Time to talk"],
+                "supervisor_described": ["", "A psychologist.", "...", "x" * 101],
+                "time_described": ["After the morning briefing.", ".", "x" * 151]}
 CONTRACT_SECTIONS = {field: f"New {field}." for field, _ in Contract.SECTIONS}
 
 
@@ -391,6 +424,12 @@ def csv_files(draw, team_names: list[str]) -> bytes:
 
 # The table: every form and every query string
 
+
+
+def a_colleague_first(client, path, data, csv_data):
+    """Hand-over needs a second supervisor at the site, who is in that day."""
+    colleague = make_supervisor(Site.objects.get(slug="hmp-northgate"), display_name="Priya Shah")
+    return {**data, "supervisor": str(colleague.pk)} if data.get("supervisor") is PREVIEWED else data
 
 
 def signed_in(client) -> User:
@@ -452,7 +491,8 @@ FORMS = [
          valid=lambda w: {"already": "1"}, allowed=frozenset({200})),
     Form("calendar feeds with junk validators", "anonymous",
          lambda w: [f"/calendar/{w.site.slug}.ics", f"/calendar/{w.site.slug}/mh.ics",
-                    f"/sessions/{w.sessions['future'].pk}/calendar.ics"],
+                    f"/sessions/{w.sessions['future'].pk}/calendar.ics",
+                    f"/calendar/supervisor/{calendar_token(user=w.supervisor)}.ics"],
          method="get", valid=lambda w: {}, allowed=frozenset({200, 304, 412}),
          headers=st.dictionaries(
              st.sampled_from(["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
@@ -491,8 +531,18 @@ FORMS = [
          alternatives=lambda w: {"date": w.dates, "start_time": ["00:30", "01:30", "23:00"],
                                  "end_time": ["02:30", "23:59", "03:00"],
                                  "room": [*pks(w.rooms[0], w.inactive_room, w.other_room), "", *BIG_IDS],
-                                 "use_anyway": ["on", "False"]}),
-    Form("cancel a session", "supervisor", session_paths("cancel/"), valid=lambda w: {"reason": "Wing locked down"}),
+                                 "use_anyway": ["on", "False"], "email_now": ["on", ""]}),
+    Form("cancel a session", "supervisor", session_paths("cancel/"), valid=lambda w: {"reason": "Wing locked down"},
+         alternatives=lambda w: {"email_now": ["on", "", "off"]}),
+    Form("hand a session over", "supervisor", session_paths("cover/"), valid=lambda w: {"supervisor": PREVIEWED},
+         alternatives=lambda w: {"supervisor": [*pks(w.supervisor, w.manager), *BIG_IDS, ""]},
+         prepare=a_colleague_first),
+    *[Form(f"record time away as {who}", who, lambda w: ["/supervise/time-away/"],
+           valid=lambda w: {"supervisor": str(w.supervisor.pk), "starts_on": w.future_date(3),
+                            "ends_on": w.future_date(4), "note": "Annual leave"},
+           alternatives=lambda w: {"supervisor": [*pks(w.manager), *BIG_IDS, ""], "starts_on": w.dates,
+                                   "ends_on": w.dates, "note": ["", "x" * 201]})
+      for who in ("supervisor", "manager")],
     Form("tally", "supervisor", session_paths("tally/"),
          valid=lambda w: {"action": "arrived", "staff_group": "", "next": ""},
          alternatives=lambda w: {"action": ["started", "finished", "left", "undo", "seen"],
@@ -514,7 +564,8 @@ FORMS = [
                             "has_step_free_access": "", "owner": "prison", "booking_contact": "", "is_active": "on"},
            alternatives=lambda w: {"site": [*pks(w.other_site), *BIG_IDS], "name": ["Wellbeing room", "Chapel side room"],
                                    "seats": ["1", "0", "32767", "32768"], "owner": ["healthcare", "other"],
-                                   "is_private": ["", "off", "false"]})
+                                   "is_private": ["", "off", "false"],
+                                   "booking_email": ["bookings@example.nhs.uk", "not an address", "a@" + "b" * 300]})
       for who in ("supervisor", "manager")],
     # A manager works on every site, so the site field offers them all.
     *[Form(f"edit a room as {who}", who,
@@ -522,7 +573,8 @@ FORMS = [
            valid=lambda w: {"site": str(w.site.pk), "name": "Renamed room", "directions": "", "seats": "2",
                             "is_private": "on", "is_comfortable": "on", "is_not_working_office": "on",
                             "owner": "healthcare", "booking_contact": "ext 4412", "is_active": "on"},
-           alternatives=lambda w: {"site": pks(w.other_site), "name": ["Chapel side room"], "is_active": [""]})
+           alternatives=lambda w: {"site": pks(w.other_site), "name": ["Chapel side room"], "is_active": [""],
+                                   "booking_email": ["bookings@example.nhs.uk", "BOOKINGS@EXAMPLE", ""]})
       for who in ("supervisor", "manager")],
     Form("add a series (preview and confirm)", "supervisor", lambda w: ["/supervise/series/add/"],
          valid=lambda w: {"site": str(w.site.pk), "weekdays": ["1", "3"], "every_weeks": "1",
@@ -646,6 +698,18 @@ FORMS = [
          alternatives=lambda w: {"password2": ["another long password"], "password1": ["short", "1234567890123"],
                                  "display_name": ["", "x" * 101], "role_title": ["x" * 101]},
          allowed=frozenset({200, 302})),
+    # Room bookers: no account, the link is the proof.
+    Form("answer a room request (its page)", "anonymous", lambda w: [f"/rooms/answer/{room_request_token_for(w)}/"],
+         method="get", valid=lambda w: {"answer": "declined"}, alternatives=lambda w: {"answer": ["confirmed", ""]},
+         allowed=frozenset({200})),
+    Form("answer a room request", "anonymous", lambda w: [f"/rooms/answer/{room_request_token_for(w)}/"],
+         valid=lambda w: {"answer": "declined", "reason": "The chapel is in use for a service"},
+         alternatives=lambda w: {"answer": ["confirmed", "maybe", "CONFIRMED", ""],
+                                 "reason": ["", " ", "x" * 300, "x" * 301]},
+         allowed=frozenset({200}), succeeded=room_answered),
+    Form("send room requests", "supervisor", lambda w: ["/supervise/rooms/requests/"],
+         valid=lambda w: {"site": w.site.slug}, alternatives=lambda w: {"site": [w.other_site.slug, "", "%00"]},
+         allowed=frozenset({302}), prepare=a_date_to_request),
     # Each person's own account.
     Form("two-factor code", "supervisor", lambda w: ["/sign-in/code/?next=/supervise/"],
          valid=lambda w: {"code": "123456", "next": "/supervise/"},
@@ -791,8 +855,8 @@ def test_every_form_and_query_string_of_the_app_is_in_the_table():
         "RoomForm", "SeriesForm", "SeriesCancelForm", "AnnounceForm", "AddressesForm", "FeedbackReviewForm",
         "PulseForm", "TargetForm", "InsightsFilterForm", "ServiceStartForm", "SicknessSiteForm", "SicknessForm",
         "SicknessUploadForm", "SicknessConfirmForm", "SiteForm", "TeamForm", "TeamRetireForm", "ContractDraftForm",
-        "ContractPublishForm", "InviteForm", "RolesForm", "AcceptForm",
-        "TwoFactorCodeForm", "SetupCodeForm", "AccountForm",
+        "ContractPublishForm", "InviteForm", "RolesForm", "AcceptForm", "RoomAnswerForm",
+        "TwoFactorCodeForm", "SetupCodeForm", "AccountForm", "TimeAwayForm", "HandOverForm",
     }
     assert forms_used <= covered, f"add rows to FORMS for {sorted(forms_used - covered)}, then list them here"
     assert len({form.name for form in FORMS}) == len(FORMS)

@@ -19,6 +19,10 @@ def url_paths(*, session, contract) -> dict[str, str]:
         if "<slug:site>" in route:
             args = [session.site.slug] + ([_team(session).slug] if "<slug:team>" in route else [])
             args += [_owner(route, session).pk] if "<int:pk>" in route else []
+        elif route.startswith("calendar/supervisor/"):
+            args = [_calendar_token(session)]
+        elif route.startswith("rooms/answer/"):
+            args = [_room_request_token(session)]
         elif "<str:token>" in route:
             args = [_invitation_token(session)]
         elif "<uidb64>" in route:
@@ -46,11 +50,21 @@ def _owner(route: str, session):
         return _feedback(session)
     if route.startswith("manage/sites/"):
         return _team(session)
+    if route.startswith("supervise/time-away/"):
+        return _time_away(session)
     if route.startswith("people/invitations/"):
         return _invitation(session)
     if route.startswith("people/"):
         return session.supervisor
     return session
+
+
+def _time_away(session):
+    """Return the session's supervisor's time away on its day (so it needs cover)."""
+    from sessions_app.models import TimeAway
+
+    day = session.local_starts_at.date()
+    return TimeAway.objects.get_or_create(supervisor=session.supervisor, starts_on=day, ends_on=day)[0]
 
 
 def _invitation(session):
@@ -72,6 +86,27 @@ def _invitation_token(session):
     from sessions_app.services.invitations import invitation_token
 
     return invitation_token(invitation=_invitation(session))
+
+
+def _calendar_token(session):
+    """Return the current address of the session's supervisor's own calendar."""
+    from sessions_app.services.calendar_addresses import calendar_token
+
+    return calendar_token(user=session.supervisor)
+
+
+def _room_request_token(session):
+    """Return the link a booking contact was sent for the session's date (its room, at its time), unanswered."""
+    from sessions_app.models import RoomRequest, RoomRequestDate
+    from sessions_app.services.room_requests import room_request_token
+
+    date = RoomRequestDate.objects.filter(session=session).first()
+    if date is None:
+        request = RoomRequest.objects.create(room=session.room, sent_to="bookings@walked.example.nhs.uk",
+                                             sent_by=session.supervisor)
+        date = RoomRequestDate.objects.create(request=request, session=session, starts_at=session.starts_at,
+                                              ends_at=session.ends_at)
+    return room_request_token(date=date)
 
 
 def _team(session):

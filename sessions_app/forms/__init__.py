@@ -1,10 +1,12 @@
 """Forms own input: one module per topic. Import them from here."""
 from .announce import AddressesForm, AnnounceForm
+from .cover import HandOverForm, TimeAwayForm
 from .dates import YEARS_EITHER_SIDE, within_reach
 from .demand import TargetForm
 from .insights import InsightsFilterForm, MonthField, ServiceStartForm
 from .pulse import FeedbackReviewForm, PulseForm
 from .rooms import RoomForm
+from .room_requests import RoomAnswerForm
 from .series import SeriesCancelForm, SeriesForm
 from .sessions import CancelForm, MoveForm, RoomBookingForm, SessionForm
 from .sickness import SicknessConfirmForm, SicknessForm, SicknessSiteForm, SicknessUploadForm
@@ -12,8 +14,8 @@ from .tally import CorrectionForm, TallyForm
 from .upcoming import MAX_WEEKS, UpcomingFilterForm
 
 __all__ = [
-    "AddressesForm", "AnnounceForm", "CancelForm", "CorrectionForm", "FeedbackReviewForm", "InsightsFilterForm",
-    "MAX_WEEKS", "MonthField", "MoveForm", "PulseForm", "RoomBookingForm", "RoomForm", "ServiceStartForm",
+    "AddressesForm", "AnnounceForm", "CancelForm", "CorrectionForm", "FeedbackReviewForm", "HandOverForm", "TimeAwayForm", "InsightsFilterForm",
+    "MAX_WEEKS", "MonthField", "MoveForm", "PulseForm", "RoomAnswerForm", "RoomBookingForm", "RoomForm", "ServiceStartForm",
     "SeriesCancelForm", "SeriesForm", "SessionForm", "SicknessConfirmForm", "SicknessForm", "SicknessSiteForm",
     "SicknessUploadForm", "TallyForm", "TargetForm", "UpcomingFilterForm", "YEARS_EITHER_SIDE", "within_reach",
 ]

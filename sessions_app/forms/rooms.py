@@ -10,7 +10,7 @@ class RoomForm(forms.ModelForm):
     class Meta:
         model = Room
         fields = ["site", "name", "directions", "seats", "is_private", "is_comfortable", "is_not_working_office",
-                  "has_step_free_access", "owner", "booking_contact", "is_active"]
+                  "has_step_free_access", "owner", "booking_contact", "booking_email", "is_active"]
         labels = {"is_active": "In use"}
         help_texts = {"is_active": "Untick to retire the room. Its past sessions keep it, but it is not offered for "
                                    "new ones. Rooms are never deleted."}

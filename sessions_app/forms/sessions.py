@@ -110,14 +110,21 @@ class SessionForm(AtOneSite):
         return self.check_site(cleaned, cleaned.get("site"))
 
 
-class CancelForm(forms.Form):
+class EmailNow(forms.Form):
+    """Cancelling or moving offers to send the changes email at once (ticked by default)."""
+
+    email_now = forms.BooleanField(required=False, initial=True, label="Email the site's distribution list now",
+                                   help_text="Sends the changes email at once, so staff hear before they set off.")
+
+
+class CancelForm(EmailNow):
     reason = forms.CharField(max_length=200, label="Why is it cancelled?",
                              help_text="Staff see this, e.g. “Supervisor needed on the wing. Thursday goes ahead.”",
                              error_messages={"required": CANCEL_REASON_NEEDED})
 
 
-class MoveForm(RoomChecked):
-    field_order = ["date", "start_time", "end_time", "room", "use_anyway", "reason"]
+class MoveForm(RoomChecked, EmailNow):
+    field_order = ["date", "start_time", "end_time", "room", "use_anyway", "reason", "email_now"]
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[within_reach],
                            error_messages={"required": "Enter the new date.",
                                            "invalid": "Enter a real date, for example 1/12/2026."})

@@ -163,6 +163,23 @@ def changes_build(*, site: Site, base_url: str, now: datetime.datetime | None = 
     return Email(site, Announcement.Kind.CHANGES, last.starts_on, last.ends_on, subject, text, html, listed, changes)
 
 
+def changes_send_now(*, site: Site, actor: User, base_url: str) -> str:
+    """Send the site's changes email straight after a cancel or move; return what happened, in a sentence.
+
+    The session is already changed; an email that cannot go says so and leaves the change in place,
+    to be sent later from "Announce".
+    """
+    email = changes_build(site=site, base_url=base_url)
+    if email is None:
+        return ("No email was sent: this site has had no announcement yet to say what changed since. "
+                "Announce the dates from “Announce”.")
+    try:
+        record = email_send(email, actor=actor)
+    except ValidationError as error:
+        return "No email was sent: " + " ".join(error.messages)
+    return f"The changes email went to {record.recipients} address{'es' if record.recipients != 1 else ''}."
+
+
 def sent_before(email: Email) -> Announcement | None:
     """Return an earlier sending of the same kind, site and period, if any."""
     return Announcement.objects.filter(site=email.site, kind=email.kind, starts_on=email.starts_on,

@@ -1,21 +1,27 @@
-"""What needs a supervisor's attention: rooms not booked in time, double-booked supervisors, bookings to chase."""
+"""What needs a supervisor's attention: cover, rooms to book or chase, comments to approve, series ending."""
+import dataclasses
 import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..dates import working_days_before
-from ..models import Session, Site
+from ..models import Series, Session, Site
+from .cover import sessions_needing_cover
+from .feedback import feedback_awaiting
 
 CONFIRM_ROOM_WITHIN = datetime.timedelta(days=7)
 CHASE_AFTER_WORKING_DAYS = 3
+SERIES_ENDING_WITHIN = datetime.timedelta(weeks=4)
+NEEDS_COVER = "Needs cover: the supervisor is away"
 
 
-def session_warnings(*, session: Session, now: datetime.datetime, clashes: set[int]) -> list[str]:
+def session_warnings(*, session: Session, now: datetime.datetime, clashes: set[int],
+                     uncovered: set[int] = frozenset()) -> list[str]:
     """Return what needs the supervisor's attention before a session."""
     if session.is_cancelled:
         return []
-    warnings = []
+    warnings = [NEEDS_COVER] if session.pk in uncovered else []
     if session.room_id is None:
         warnings.append("No room yet" if session.room_booking != Session.RoomBooking.DECLINED
                         else "The room was declined: find another room")
@@ -40,11 +46,11 @@ def supervisor_clashes(*, sessions: list[Session]) -> set[int]:
     return clashes
 
 
-def sessions_warn(*, sessions: list[Session], now: datetime.datetime) -> None:
+def sessions_warn(*, sessions: list[Session], now: datetime.datetime, uncovered: set[int] = frozenset()) -> None:
     """Give each session (in time order) its `warnings`, double-booking among them included."""
     clashes = supervisor_clashes(sessions=sessions)
     for session in sessions:
-        session.warnings = session_warnings(session=session, now=now, clashes=clashes)
+        session.warnings = session_warnings(session=session, now=now, clashes=clashes, uncovered=uncovered)
 
 
 def rooms_to_chase(*, sites: QuerySet[Site], now: datetime.datetime) -> QuerySet[Session]:
@@ -54,3 +60,33 @@ def rooms_to_chase(*, sites: QuerySet[Site], now: datetime.datetime) -> QuerySet
         site__in=sites, status=Session.Status.SCHEDULED, room_booking=Session.RoomBooking.REQUESTED,
         room_requested_on__lte=chase_before, ends_at__gt=now,
     ).for_display()
+
+
+@dataclasses.dataclass
+class NeedsAttention:
+    cover: list[Session]
+    to_request: list[Session]
+    to_chase: list[Session]
+    declined: list[Session]
+    comments_waiting: int
+    series_ending: list[Series]
+
+    def __bool__(self) -> bool:
+        return any([self.cover, self.to_request, self.to_chase, self.declined, self.comments_waiting,
+                    self.series_ending])
+
+
+def needs_attention(*, sites: QuerySet[Site] | list[Site], now: datetime.datetime) -> NeedsAttention:
+    """Return what the workspace lists under "needs attention" for these sites (seven queries at most)."""
+    today = timezone.localdate(now)
+    coming = Session.objects.scheduled().filter(site__in=sites, ends_at__gt=now).for_display()
+    return NeedsAttention(
+        cover=sessions_needing_cover(sites=sites, now=now),
+        to_request=list(coming.filter(room_booking=Session.RoomBooking.TO_REQUEST)),
+        to_chase=list(rooms_to_chase(sites=sites, now=now)),
+        declined=list(coming.filter(room_booking=Session.RoomBooking.DECLINED, room__isnull=True)),
+        comments_waiting=feedback_awaiting(sites=sites).count(),
+        series_ending=list(Series.objects.filter(site__in=sites, ends_on__gte=today,
+                                                 ends_on__lte=today + SERIES_ENDING_WITHIN)
+                           .select_related("site", "supervisor").order_by("ends_on", "pk")),
+    )

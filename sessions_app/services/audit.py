@@ -20,11 +20,15 @@ def session_snapshot(session: Session) -> dict:
     }
 
 
-def audit_entry(*, actor: User, action: str, obj, before: dict | None = None, after: dict | None = None,
-                reason: str = "") -> AuditEntry:
-    """Return one change, not yet saved; `obj` is the changed object (its session is linked when it is one)."""
+def audit_entry(*, actor: User | None, action: str, obj, before: dict | None = None, after: dict | None = None,
+                reason: str = "", actor_address: str = "") -> AuditEntry:
+    """Return one change, not yet saved; `obj` is the changed object (its session is linked when it is one).
+
+    Someone without an account (a booking contact answering a room request) acts as `actor_address`.
+    """
     return AuditEntry(
         actor=actor,
+        actor_address=actor_address,
         action=action,
         session=obj if isinstance(obj, Session) else getattr(obj, "session", None),
         object_type=obj._meta.model_name,

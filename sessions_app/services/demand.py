@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from ..dates import bank_holidays
 from ..models import Attendance, Session, Site, User
+from . import cover
 from .audit import audit_record
 from .privacy import counts_hidden_for, outgrew_shown, utilisation_shown
 from .tally import CLOSES_AFTER
@@ -107,14 +108,16 @@ def demand_suggestions(*, sites: QuerySet[Site] | list[Site], now: datetime.date
     if not outgrown_sites:
         return []
     busy_days = _days_with_sessions(site_ids=outgrown_sites, now=now)
+    away = _days_nobody_runs(site_ids=outgrown_sites, viewer=viewer, now=now)
     suggestions = []
     for site_id, sessions in sorted(outgrown_sites.items(), key=lambda item: item[1][0].site.name):
         site = sessions[0].site
         weekdays = {s.local_starts_at.weekday() for s in sessions}
         today = now.astimezone(site.zone).date()
-        # Never a bank holiday, nor a date that already has a session or had one cancelled (for a reason).
-        busy = busy_days.get(site_id, set()) | set(bank_holidays(region=site.bank_holidays, first=today,
-                                                                last=today + LOOK_AHEAD))
+        # Never a bank holiday, a date that already has a session or had one cancelled (for a reason),
+        # nor a day its supervisor is away.
+        busy = busy_days.get(site_id, set()) | away.get(site_id, set()) | set(
+            bank_holidays(region=site.bank_holidays, first=today, last=today + LOOK_AHEAD))
         suggestions.append(Suggestion(
             site=site, outgrown=sum(s.outgrew_shown for s in sessions), of=len(sessions),
             extra_on=_next_free_day(site=site, weekdays=weekdays, busy=busy, now=now),
@@ -130,6 +133,22 @@ def _days_with_sessions(*, site_ids, now: datetime.datetime) -> dict[int, set[da
             .select_related("site").only("site__time_zone", "starts_at"))
     for session in rows:
         days.setdefault(session.site_id, set()).add(session.local_starts_at.date())
+    return days
+
+
+def _days_nobody_runs(*, site_ids, viewer: User, now: datetime.datetime) -> dict[int, set[datetime.date]]:
+    """Return, per site, the days the session would have no supervisor: the viewer's own days away where she
+    supervises, else the days every supervisor of the site is away (two queries)."""
+    first = timezone.localdate(now)
+    pairs = list(Site.supervisors.through.objects.filter(site_id__in=site_ids, user__is_active=True)
+                 .values_list("site_id", "user_id"))
+    away = cover.days_away(supervisors={user for _, user in pairs}, first=first, last=first + LOOK_AHEAD)
+    days: dict[int, set[datetime.date]] = {}
+    for site_id in site_ids:
+        people = {user for site, user in pairs if site == site_id}
+        runners = {viewer.pk} if viewer.pk in people else people
+        every = [away.get(user, set()) for user in runners]
+        days[site_id] = set.intersection(*every) if every else set()
     return days
 
 

@@ -55,14 +55,14 @@ def overlaps_refused():
         raise ValidationError(OVERLAP_MESSAGE, code="overlap")
 
 
-def _save_checked(session: Session) -> None:
+def save_checked(session: Session) -> None:
     """Validate and save, with the same plain message for a clash only the database sees."""
     session.full_clean()
     with overlaps_refused():
         session.save()
 
 
-def _refuse_ended(sessions: list[Session]) -> None:
+def refuse_ended(sessions: list[Session]) -> None:
     # A published month's figures change only through audited corrections.
     if any(session.ends_at <= timezone.now() for session in sessions):
         raise ValidationError(ENDED_MESSAGE, code="ended")
@@ -91,7 +91,7 @@ def session_create(
     session = Session(site=site, supervisor=supervisor, starts_at=starts_at, ends_at=ends_at, room=room, kind=kind,
                       public_note=public_note,
                       room_booking=room_booking or Session.RoomBooking.to_start_with(room))
-    _save_checked(session)
+    save_checked(session)
     session.audience_teams.set(audience_teams)
     audit_record(actor=actor, action="create", obj=session, after=session_snapshot(session))
     return session
@@ -124,7 +124,7 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
 
 def sessions_cancel(*, actor: User, sessions: list[Session], reason: str) -> None:
     """Cancel sessions in one statement, with one audit entry each; every row stays for calendars and reports."""
-    _refuse_ended(sessions)
+    refuse_ended(sessions)
     before = {s.pk: session_snapshot(s) for s in sessions}
     Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
         status=Session.Status.CANCELLED, cancel_reason=reason[:200], waiting=0, in_session=0,
@@ -147,7 +147,7 @@ def session_move(*, actor: User, session: Session, starts_at: datetime.datetime,
     """Move a session to a new time or room, keeping its identity (calendars update, not duplicate)."""
     if session.is_cancelled:
         raise ValidationError("This session is cancelled. Add a new session instead.", code="cancelled")
-    _refuse_ended([session])
+    refuse_ended([session])
     _refuse_past(starts_at)
     before = session_snapshot(session)
     if (starts_at, ends_at, room) != (session.starts_at, session.ends_at, session.room):
@@ -155,23 +155,28 @@ def session_move(*, actor: User, session: Session, starts_at: datetime.datetime,
         session.room_booking = Session.RoomBooking.to_start_with(room)
     session.starts_at, session.ends_at, session.room = starts_at, ends_at, room
     session.public_note = (f"Moved: {reason.strip()}" if reason.strip() else session.public_note)[:300]
-    _save_checked(session)
+    save_checked(session)
     audit_record(actor=actor, action="move", obj=session, before=before, after=session_snapshot(session),
                  reason=reason)
     return session
+
+
+def booking_changed(session: Session, *, status: str, note: str, today: datetime.date) -> None:
+    """Set a session's room booking, unsaved: requested keeps the day; declined leaves it needing a room."""
+    session.room_booking = status
+    if status == Session.RoomBooking.REQUESTED:
+        session.room_requested_on = today
+    if status == Session.RoomBooking.DECLINED:
+        session.room = None
+    session.room_booking_note = note.strip()
 
 
 @transaction.atomic
 def room_booking_set(*, actor: User, session: Session, status: str, note: str = "") -> Session:
     """Move a session's room booking on: requested → confirmed or declined. Declined leaves it needing a room."""
     before = session_snapshot(session)
-    session.room_booking = status
-    if status == Session.RoomBooking.REQUESTED:
-        session.room_requested_on = timezone.localdate()
-    if status == Session.RoomBooking.DECLINED:
-        session.room = None
-    session.room_booking_note = note.strip()
-    _save_checked(session)
+    booking_changed(session, status=status, note=note, today=timezone.localdate())
+    save_checked(session)
     audit_record(actor=actor, action="room_booking", obj=session, before=before, after=session_snapshot(session),
                  reason=note)
     return session

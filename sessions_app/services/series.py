@@ -17,6 +17,7 @@ from ..dates import bank_holidays, week_of
 from ..models import AuditEntry, Room, Series, Session, Team, User
 from ..models.sessions import CANCEL_REASON_NEEDED, MAX_SERIES_DAYS, MAX_SESSION_LENGTH, ROOM_AT_ANOTHER_SITE
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
+from .cover import days_away
 from .scheduling import lunch_window, overlaps_refused, refuse_unless_supervisor, sessions_cancel
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -126,8 +127,8 @@ class Plan:
 def series_plan(series: Series, *, teams: list[Team] = (), now: datetime.datetime | None = None) -> Plan:
     """Work out what publishing (or editing) the series would do to each future date, without saving.
 
-    Three queries whatever the length: the stored series and its sessions, every session that
-    could clash, and the site's rooms.
+    Four queries whatever the length: the stored series and its sessions, every session that
+    could clash, the site's rooms, and the supervisor's time away.
     """
     now = now or timezone.now()
     zone = series.site.zone
@@ -152,6 +153,8 @@ def series_plan(series: Series, *, teams: list[Team] = (), now: datetime.datetim
              if room.is_suitable]
     holidays = {} if series.on_bank_holidays else bank_holidays(
         region=series.site.bank_holidays, first=series.starts_on, last=series.ends_on)
+    away = days_away(supervisors=[series.supervisor_id], first=series.starts_on,
+                     last=series.ends_on).get(series.supervisor_id, set())
     occurrences = []
     for day, (starts_at, ends_at) in zip(dates, times):
         session = existing.get(day)
@@ -163,7 +166,8 @@ def series_plan(series: Series, *, teams: list[Team] = (), now: datetime.datetim
         room = series.room if series.room_id else _free_room(rooms, overlapping, current=session)
         clash = (_clash(overlapping, room=room, supervisor_id=series.supervisor_id)
                  or _clock_change(starts_at, ends_at)
-                 or (f"Bank holiday ({holidays[day]})" if day in holidays and session is None else ""))
+                 or (f"Bank holiday ({holidays[day]})" if day in holidays and session is None else "")
+                 or (f"{series.supervisor.public_name} is away" if day in away and session is None else ""))
         if session is not None and clash:
             occurrences.append(_as_it_is(session, "keep", clash))  # an existing session stays as it is
             continue

@@ -29,7 +29,7 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
         "sessions_app.Series": ("Each regular series' supervisor and note to staff", "To publish the sessions",
                                 "Kept as the service's record"),
         "sessions_app.AuditEntry": ("Who changed which session, series, room or setting, when, and what it was before "
-                                    "and after", "Accountability for every change", "Kept as the service's record"),
+                                    "and after (for an answer to a room request, the booking contact's address)", "Accountability for every change", "Kept as the service's record"),
         "sessions_app.Announcement": ("Who sent each announcement email, when, and to how many addresses",
                                       "Accountability, and to avoid sending the same dates twice",
                                       "Kept as the service's record"),
@@ -37,6 +37,12 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
                               "To send the dates", "Until a manager changes them"),
         "sessions_app.Room": ("The room's booking contact (a name, office or address)", "To book the room",
                               "Until a manager changes it"),
+        "sessions_app.TimeAway": ("Each supervisor's days away, with an optional note that only supervisors and "
+                                  "managers of her sites see (such as “Annual leave”; never a health reason)",
+                                  "To show which sessions need cover", "Until she or her manager removes it"),
+        "sessions_app.RoomRequest": ("Each room request: the booking contact's address it went to, who sent it and when",
+                                     "To book rooms and keep each answer with its session",
+                                     "Kept as the service's record"),
         "sessions_app.Feedback": ("Comments left with the pulse, with the site, week and the role the writer chose to "
                                   "be shown as; never a name, a time or an address, and not linked to the answer",
                                   "To show approved comments to staff and in the report",

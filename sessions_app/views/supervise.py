@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ..forms import CancelForm, CorrectionForm, MoveForm, RoomBookingForm, RoomForm, SessionForm, TallyForm
 from ..models import Room, Session
 from ..permissions import role_required, sites_for, supervises
-from ..services import attention, demand, publishing, scheduling, tally
+from ..services import announcements, attention, cover, demand, publishing, room_requests, scheduling, tally
 from ..services.privacy import counts_hidden_for, people, utilisation_shown
-from ..services.upcoming import sessions_by_week
+from ..services.upcoming import session_leading, sessions_by_week
 
 ROLES = ("supervisor", "manager")
 COMING_WEEKS = 6
@@ -25,12 +25,12 @@ def _my_session(request, pk: int) -> Session:
     return get_object_or_404(Session.objects.for_display().select_related("series"), pk=pk, site__in=sites_for(request.user))
 
 
-def _site_asked(request, sites):
-    """Return the site a link names (?site=short-name) among the person's own, or None.
+def _site_asked(request, sites, data=None):
+    """Return the site a link names (?site=short-name, or `data`'s site) among the person's own, or None.
 
     Compared here, not in SQL: a link can hold anything, even a NUL byte PostgreSQL refuses.
     """
-    asked = request.GET.get("site")
+    asked = (request.GET if data is None else data).get("site")
     return next((site for site in sites if site.slug == asked), None) if asked else None
 
 
@@ -56,8 +56,9 @@ def home(request):
         Session.objects.filter(site__in=sites).between(now, now + datetime.timedelta(weeks=COMING_WEEKS))
         .for_display().order_by("starts_at", "pk")
     )
-    attention.sessions_warn(sessions=sessions, now=now)
-    current = next((s for s in sessions if not s.is_cancelled), None)
+    needs = attention.needs_attention(sites=sites, now=now)
+    attention.sessions_warn(sessions=sessions, now=now, uncovered={s.pk for s in needs.cover})
+    current = session_leading(sessions=sessions)
     current_is_on = current is not None and current.starts_at <= now
     return render(request, "supervise/home.html", {
         "sites": sites,
@@ -71,6 +72,7 @@ def home(request):
         "warnings_count": sum(bool(s.warnings) for s in sessions),
         "suggestions": demand.demand_suggestions(sites=sites, now=now, viewer=request.user),
         "handovers": _handovers(sites, now),
+        "needs": needs,
         "now": now,
     })
 
@@ -116,12 +118,15 @@ def session_detail(request, pk: int):
     totals = tally.tally_totals(session=session)
     session.seen, session.not_seen = totals["seen"], totals["not_seen"]
     counts_hidden = counts_hidden_for(request.user, session.site)
+    may_tally = tally.tally_may_press(actor=request.user, session=session, now=now)
     return render(request, "supervise/session.html", {
         "session": session,
         "now": now,
         "totals": totals,
         "counts_hidden": counts_hidden,
-        "may_tally": tally.tally_may_press(actor=request.user, session=session, now=now),
+        "may_tally": may_tally,
+        # While people are being counted, the tally comes before everything else about the session.
+        "tally_first": may_tally or (not session.is_cancelled and session.starts_at <= now < session.ends_at),
         "may_correct": tally.tally_may_correct(actor=request.user, session=session, now=now),
         # Others see a session's totals once its tally has closed, so they cannot watch a count change.
         "totals_final": session.ends_at <= now and not tally.tally_is_open(session=session, now=now),
@@ -132,7 +137,9 @@ def session_detail(request, pk: int):
         "booking_form": RoomBookingForm(initial={"room_booking": session.room_booking}),
         "correction_form": CorrectionForm(),
         "audit": session.audit_entries.select_related("actor")[:50],
-        "warnings": attention.session_warnings(session=session, now=now, clashes=set()),
+        "room_requests": room_requests.room_requests_for(session=session),
+        "warnings": attention.session_warnings(session=session, now=now, clashes=set(),
+                                               uncovered={session.pk} if cover.away_on(session) else set()),
     })
 
 
@@ -144,16 +151,17 @@ def session_tally(request, pk: int):
     if not supervises(request.user, session.site):
         raise PermissionDenied(tally.NOT_SUPERVISOR)
     form = TallyForm(request.POST)
-    message = ""
+    message, refused = "", True
     if form.is_valid():
         try:
             if form.cleaned_data["action"] == "undo":
                 step = tally.tally_undo(actor=request.user, session=session)
                 message = f"Undone: {step.get_action_display().lower()}." if step else "There is nothing to undo."
+                refused = step is None
             else:
                 tally.tally_press(actor=request.user, session=session, action=form.cleaned_data["action"],
                                   staff_group=form.cleaned_data["staff_group"])
-                message = "Counted."
+                message, refused = "Counted.", False
         except ValidationError as error:
             message = " ".join(error.messages)
     else:
@@ -162,7 +170,8 @@ def session_tally(request, pk: int):
     if request.headers.get("Accept") == "application/json":
         hidden = counts_hidden_for(request.user, session.site)
         counts = {"waiting": session.waiting, "in_session": session.in_session, **tally.tally_totals(session=session)}
-        return JsonResponse({"message": message, **{name: people(n, hidden=hidden) for name, n in counts.items()}})
+        return JsonResponse({"message": message, "refused": refused,
+                             **{name: people(n, hidden=hidden) for name, n in counts.items()}})
     messages.info(request, message)
     back = request.POST.get("next", "")
     if back == reverse("supervise_home"):  # the tally on the home page comes back there
@@ -183,6 +192,7 @@ def session_cancel(request, pk: int):
             add_errors(form, error)
         else:
             messages.success(request, "Session cancelled. Staff see it as cancelled, with your reason.")
+            _email_now(request, form, session)
             return redirect("supervise_session", pk=session.pk)
     return render(request, "supervise/session_cancel.html", {"session": session, "form": form})
 
@@ -208,8 +218,16 @@ def session_move(request, pk: int):
             add_errors(form, error)
         else:
             messages.success(request, "Session moved. Calendars and the public page show the new time.")
+            _email_now(request, form, session)
             return redirect("supervise_session", pk=session.pk)
     return render(request, "supervise/session_move.html", {"session": session, "form": form})
+
+
+def _email_now(request, form, session: Session) -> None:
+    """Send the changes email at once when asked (ticked by default), and say what happened."""
+    if form.cleaned_data.get("email_now"):
+        messages.info(request, announcements.changes_send_now(site=session.site, actor=request.user,
+                                                              base_url=request.build_absolute_uri("/")))
 
 
 @require_POST
@@ -253,16 +271,30 @@ def session_correct(request, pk: int):
 @require_safe
 @role_required(*ROLES)
 def rooms(request):
-    """Who may see it: supervisors and managers. Rooms at their sites (or at one, ?site=), and bookings to chase."""
+    """Who may see it: supervisors and managers. Rooms at their sites (or one, ?site=), dates to request and chase."""
     sites = sites_for(request.user)
     site = _site_asked(request, sites)
     shown = [site] if site else sites
+    now = timezone.now()
     return render(request, "supervise/rooms.html", {
         "site": site,
         "rooms": Room.objects.filter(site__in=shown).select_related("site")
         .order_by("site__name", "-is_active", "name"),
-        "to_chase": attention.rooms_to_chase(sites=shown, now=timezone.now()),
+        "to_request": room_requests.sessions_to_request(sites=shown, now=now),
+        "to_chase": attention.rooms_to_chase(sites=shown, now=now),
     })
+
+
+@require_POST
+@role_required(*ROLES)
+def room_requests_send(request):
+    """Who may use it: supervisors and managers. Email each booking contact the dates to request (posted site: one)."""
+    sites = sites_for(request.user)
+    site = _site_asked(request, sites, request.POST)
+    sent = room_requests.room_requests_send(actor=request.user, sites=[site] if site else sites, now=timezone.now())
+    for sentence in sent.sentences:
+        messages.info(request, sentence)
+    return redirect(reverse("supervise_rooms") + (f"?site={site.slug}" if site else ""))
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from sessions_app.models import Feedback, Pulse, Session, SicknessRecord, Site, User
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.publishing import event_uid
-from tests.browser.conftest import nav, sign_in
+from tests.browser.conftest import nav
 from tests.factories import make_room, make_session, make_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

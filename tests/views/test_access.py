@@ -37,6 +37,7 @@ GET_ONLY = {who: 405 for who in CAST}
 PUBLIC_FORM = {who: 200 for who in CAST}
 WORKSPACE_FORM = WORKSPACE
 THIS_SITE_FORM = THIS_SITE
+WORKSPACE_ACTION = {**WORKSPACE, **{who: 302 for who, outcome in WORKSPACE.items() if outcome == 200}}
 THIS_SITE_ACTION = POSTED
 MANAGERS_FORM = MANAGERS_ONLY
 MANAGERS_ACTION = {**MANAGERS_ONLY, MANAGER: 302, OTHER_MANAGER: 404, ADMINISTRATOR: 302}
@@ -58,10 +59,12 @@ NOT_HERS = {**{who: 404 for who in CAST}, ANON: SIGN_IN}  # another person's aut
 EXPECTED_POST = {
     "two_factor_code": OWN_ACCOUNT_ACTION, "two_factor_setup": OWN_ACCOUNT, "account": OWN_ACCOUNT,
     "two_factor_remove": NOT_HERS, "recovery_codes": OWN_ACCOUNT_ACTION, "password_change": OWN_ACCOUNT,
+    "calendar_address_renew": OWN_ACCOUNT_ACTION, "calendar_supervisor": GET_ONLY,
     "password_change_done": {**GET_ONLY, ANON: SIGN_IN}, "password_reset": PUBLIC_FORM, "password_reset_done": GET_ONLY,
     "password_reset_confirm": PUBLIC_FORM, "password_reset_complete": GET_ONLY,
     "people": GET_ONLY, "people_invite": MANAGERS_FORM, "person": PEOPLE_ACTION, "person_active": PEOPLE_ACTION,
     "invitation_resend": PEOPLE_ACTION, "invitation_revoke": PEOPLE_ACTION, "invitation_accept": PUBLIC_FORM,
+    "room_request_answer": PUBLIC_FORM,  # an empty answer: the page again, saying to choose
     "upcoming": GET_ONLY, "session_detail": GET_ONLY, "contract": GET_ONLY, "contract_version": GET_ONLY,
     "calendar_session": GET_ONLY, "calendar_site": GET_ONLY, "calendar_team": GET_ONLY, "poster": GET_ONLY,
     "poster_qr": GET_ONLY, "handover": GET_ONLY, "pulse_sites": GET_ONLY, "pulse_thanks": GET_ONLY,
@@ -78,6 +81,7 @@ EXPECTED_POST = {
     "supervise_announce": WORKSPACE_FORM,
     "supervise_announce_changes": WORKSPACE_FORM,
     "supervise_room_add": WORKSPACE_FORM,
+    "supervise_room_requests": WORKSPACE_ACTION,
     "supervise_cancel": THIS_SITE_FORM,
     "supervise_move": THIS_SITE_FORM,
     "supervise_series": THIS_SITE_FORM,
@@ -86,6 +90,9 @@ EXPECTED_POST = {
     "supervise_tally": SUPERVISORS_OF_THE_SITE,
     "supervise_room_booking": THIS_SITE_ACTION,
     "supervise_correct": SUPERVISORS_OF_THE_SITE,
+    "supervise_cover": THIS_SITE_FORM,
+    "supervise_time_away": WORKSPACE_FORM,
+    "supervise_time_away_remove": POSTED,  # her own, or as her manager; others do not find it
     "supervise_feedback_review": THIS_SITE_ACTION,
     "supervise_target": MANAGERS_ACTION,
     "insights_service_start": MANAGERS_FORM,
@@ -111,6 +118,7 @@ EXPECTED = {
     "account": OWN_ACCOUNT,
     "two_factor_remove": POST_ONLY,
     "recovery_codes": POST_ONLY,
+    "calendar_address_renew": POST_ONLY,
     "password_change": OWN_ACCOUNT,
     "password_change_done": OWN_ACCOUNT,
     "password_reset": PUBLIC,  # the same page whether or not an account has the address
@@ -120,6 +128,7 @@ EXPECTED = {
     "people": MANAGERS_ONLY, "people_invite": MANAGERS_ONLY, "person": PEOPLE_OF_THIS_SITE,
     "person_active": POST_ONLY, "invitation_resend": POST_ONLY, "invitation_revoke": POST_ONLY,
     "invitation_accept": PUBLIC,  # the link is the proof; the page asks no account
+    "room_request_answer": PUBLIC,  # walked with a link sent for the session's date: the booking contact's page
     "upcoming": PUBLIC,
     "accessibility": PUBLIC,
     "privacy": PUBLIC,
@@ -130,6 +139,7 @@ EXPECTED = {
     "calendar_session": PUBLIC,
     "calendar_site": PUBLIC,
     "calendar_team": PUBLIC,
+    "calendar_supervisor": PUBLIC,  # walked with the session's supervisor's address: whoever holds it may read it
     "poster": PUBLIC,
     "poster_qr": PUBLIC,
     "handover": PUBLIC,
@@ -167,7 +177,11 @@ EXPECTED = {
     "supervise_target": POST_ONLY,
     "supervise_tally": POST_ONLY,
     "supervise_room_booking": POST_ONLY,
+    "supervise_room_requests": POST_ONLY,
     "supervise_correct": POST_ONLY,
+    "supervise_cover": THIS_SITE,
+    "supervise_time_away": WORKSPACE,
+    "supervise_time_away_remove": POST_ONLY,
     "manage_sites": MANAGERS_ONLY,
     "manage_site_add": MANAGERS_ONLY,
     "manage_site": MANAGERS_OF_THE_SITE,
@@ -386,8 +400,8 @@ def test_a_supervisor_of_another_site_reads_and_changes_nothing_of_this_site_by_
             if not path.startswith(("/admin/", "/supervise/", "/insights/")):
                 continue  # staff pages are public: what they show, anyone may see
             assert site.name not in page and secret not in page and "Doctor or ANP" not in page, (name, query)
-        if name in ("sign_out", "login", "logout"):
-            continue
+        if name in ("sign_out", "login", "logout", "calendar_address_renew"):
+            continue  # signing out ends the walk; a new address for her own calendar is hers to ask for
         response = client.post(path, {"action": "arrived", "reason": "Mine now", "seen": 9, "not_seen": 9,
                                       "room_booking": "declined", "date": session.local_starts_at.date().isoformat(),
                                       "site": site.pk, "name": "Taken", "supervisors": [other_supervisor.pk]})

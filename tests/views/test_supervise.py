@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from sessions_app.models import AuditEntry, Room, Session
-from tests.factories import local, make_room, make_session, make_site, make_team
+from tests.factories import local, make_room, make_session, make_site
 from tests.helpers import next_weekday, text
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +235,51 @@ def test_tally_works_without_reloading_for_javascript(client, site, supervisor):
     assert response.json()["waiting"] == 1
 
 
+def test_a_javascript_press_answers_with_the_message_and_whether_it_was_refused(client, site, supervisor):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    client.force_login(supervisor)
+    answers = [client.post(f"/supervise/sessions/{session.pk}/tally/", {"action": action},
+                           headers={"Accept": "application/json"}).json() for action in ("started", "arrived", "undo")]
+    assert [(answer["message"], answer["refused"]) for answer in answers] == [
+        ("Nobody is waiting.", True), ("Counted.", False), ("Undone: someone arrived.", False)]
+
+
+def test_after_finished_the_page_comes_back_with_the_staff_group_not_given(client, site, supervisor):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    client.force_login(supervisor)
+    press(client, session, "arrived")
+    press(client, session, "started")
+    response = press(client, session, "finished", staff_group="nurse")
+    html = client.get(response.url).content.decode()
+    select = re.search(r'<select[^>]*name="staff_group".*?</select>', html, re.S).group()
+    assert 'autocomplete="off"' in select and "selected" not in select
+    assert re.search(r'<option value="">Not given</option>', select)
+
+
+def test_the_tally_comes_before_the_details_while_the_session_runs(client, site, supervisor):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    client.force_login(supervisor)
+    html = client.get(f"/supervise/sessions/{session.pk}/").content.decode()
+    assert html.index("<h1>") < html.index('id="tally-heading"') < html.index("data-tally-form") < html.index(
+        "See what staff see") < html.index("<h2>Room</h2>")
+
+
+def test_the_session_on_now_puts_its_tally_first_even_for_someone_who_cannot_press(client, site, manager):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    client.force_login(manager)
+    html = client.get(f"/supervise/sessions/{session.pk}/").content.decode()
+    assert "data-tally-form" not in html
+    assert html.index("<h2>Tally</h2>") < html.index("See what staff see")
+
+
+def test_a_later_sessions_details_come_before_its_tally(client, site, supervisor):
+    session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() + datetime.timedelta(days=3))
+    client.force_login(supervisor)
+    html = client.get(f"/supervise/sessions/{session.pk}/").content.decode()
+    assert "data-tally-form" not in html
+    assert html.index("See what staff see") < html.index("<h2>Tally</h2>") < html.index("<h2>Room</h2>")
+
+
 def test_staff_see_busyness_never_the_number_waiting(client, site, supervisor):
     session = make_session(site=site, room=site.rooms.first(), starts_at=timezone.now() - datetime.timedelta(minutes=10))
     client.force_login(supervisor)
@@ -298,6 +343,16 @@ def test_the_move_form_starts_from_the_sessions_own_date_and_times(client, site,
     html = client.get(f"/supervise/sessions/{session.pk}/move/").content.decode()
     for name, value in [("date", "2027-03-02"), ("start_time", "11:30"), ("end_time", "13:30")]:
         assert f'name="{name}" type="{"date" if name == "date" else "time"}" value="{value}"' in html
+
+
+def test_the_workspace_home_leads_with_the_session_on_now_and_its_tally(client, site, supervisor):
+    make_session(site=site, room=site.rooms.first(), supervisor=supervisor,
+                 starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    client.force_login(supervisor)
+    html = client.get("/supervise/").content.decode()
+    headings = re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html[html.index("<main"):], re.S)
+    assert headings[:2] == ["Your drop-in workspace", "On now"]
+    assert html.index("data-tally-form") < html.index("Add a session") < html.index("Handover note")
 
 
 def test_the_session_on_now_has_its_tally_on_the_home_page(client, site, supervisor):

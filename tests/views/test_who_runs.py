@@ -1,9 +1,7 @@
 """Who runs each session and where: the site's supervisors, the person adding it by default; rooms that pass the checklist."""
-import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from sessions_app.models import Series, Session
 from sessions_app.models.sessions import CHOOSE_SUPERVISOR, NOT_SITE_SUPERVISOR
