@@ -192,6 +192,8 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds to wait for the mail server: a hung one must not hold a request (and its row locks) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Drop-in <dropin@localhost>")
 
 # The cache holds built pages, feeds and figures (under the data generation: services/built.py) and the

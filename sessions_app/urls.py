@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import (accounts, announce, booking, cover, demand, feedback, insights, legal, manage, people, public, publishing, series,
-                    sickness, supervise)
+from .views import (accounts, announce, booking, cover, demand, feedback, insights, legal, manage, people, public,
+                    publishing, series, sickness, supervise)
 
 urlpatterns = [
     # Staff: no account needed.

@@ -36,26 +36,26 @@ def purge(*args) -> str:
 
 
 def test_purge_deletes_what_is_older_than_the_retention_setting_and_says_so(rows):
-    assert purge() == "Deleted 2 pulse answers and 1 comment older than 1 July 2024, and 0 tally steps of finished sessions."
+    assert purge() == "Deleted 2 pulse answers and 1 comment older than 1 July 2024; 0 records of time away over for more than 30 days, and 0 tally steps of finished sessions."
     assert list(Pulse.objects.values_list("week", flat=True)) == [CUTOFF]
     assert list(Feedback.objects.values_list("week", flat=True)) == [CUTOFF]
 
 
 def test_the_setting_is_respected(rows, settings):
     settings.DROPIN_RETENTION_MONTHS = 12
-    assert purge() == "Deleted 3 pulse answers and 2 comments older than 1 July 2025, and 0 tally steps of finished sessions."
+    assert purge() == "Deleted 3 pulse answers and 2 comments older than 1 July 2025; 0 records of time away over for more than 30 days, and 0 tally steps of finished sessions."
     assert not Pulse.objects.exists() and not Feedback.objects.exists()
 
 
 def test_months_overrides_the_setting(rows, settings):
     settings.DROPIN_RETENTION_MONTHS = 12
-    assert purge("--months", "25") == "Deleted 0 pulse answers and 0 comments older than 1 June 2024, and 0 tally steps of finished sessions."
+    assert purge("--months", "25") == "Deleted 0 pulse answers and 0 comments older than 1 June 2024; 0 records of time away over for more than 30 days, and 0 tally steps of finished sessions."
     assert (Pulse.objects.count(), Feedback.objects.count()) == (3, 2)
 
 
 def test_a_dry_run_says_what_would_go_and_deletes_nothing(rows):
     assert purge("--dry-run") == (
-        "Dry run: would delete 2 pulse answers and 1 comment older than 1 July 2024. Nothing was deleted.")
+        "Dry run: would delete 2 pulse answers and 1 comment older than 1 July 2024; 0 records of time away over for more than 30 days. Nothing was deleted.")
     assert (Pulse.objects.count(), Feedback.objects.count()) == (3, 2)
 
 

@@ -92,6 +92,7 @@ def _calendar_token(session):
     """Return the current address of the session's supervisor's own calendar."""
     from sessions_app.services.calendar_addresses import calendar_token
 
+    session.site.supervisors.add(session.supervisor)  # her feed is of the sessions she runs as a site's supervisor
     return calendar_token(user=session.supervisor)
 
 
@@ -106,6 +107,7 @@ def _room_request_token(session):
                                              sent_by=session.supervisor)
         date = RoomRequestDate.objects.create(request=request, session=session, starts_at=session.starts_at,
                                               ends_at=session.ends_at)
+        type(session).objects.filter(pk=session.pk).update(room_booking="requested")  # waiting for this answer
     return room_request_token(date=date)
 
 

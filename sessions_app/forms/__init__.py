@@ -14,8 +14,9 @@ from .tally import CorrectionForm, TallyForm
 from .upcoming import MAX_WEEKS, UpcomingFilterForm
 
 __all__ = [
-    "AddressesForm", "AnnounceForm", "CancelForm", "CorrectionForm", "FeedbackReviewForm", "HandOverForm", "TimeAwayForm", "InsightsFilterForm",
-    "MAX_WEEKS", "MonthField", "MoveForm", "PulseForm", "RoomAnswerForm", "RoomBookingForm", "RoomForm", "ServiceStartForm",
-    "SeriesCancelForm", "SeriesForm", "SessionForm", "SicknessConfirmForm", "SicknessForm", "SicknessSiteForm",
-    "SicknessUploadForm", "TallyForm", "TargetForm", "UpcomingFilterForm", "YEARS_EITHER_SIDE", "within_reach",
+    "AddressesForm", "AnnounceForm", "CancelForm", "CorrectionForm", "FeedbackReviewForm", "HandOverForm",
+    "InsightsFilterForm", "MAX_WEEKS", "MonthField", "MoveForm", "PulseForm", "RoomAnswerForm", "RoomBookingForm",
+    "RoomForm", "SeriesCancelForm", "SeriesForm", "ServiceStartForm", "SessionForm", "SicknessConfirmForm",
+    "SicknessForm", "SicknessSiteForm", "SicknessUploadForm", "TallyForm", "TargetForm", "TimeAwayForm",
+    "UpcomingFilterForm", "within_reach", "YEARS_EITHER_SIDE",
 ]

@@ -18,8 +18,8 @@ class TimeAwayForm(forms.Form):
                               error_messages={"required": "Enter the last day away.",
                                               "invalid": "Enter a real date, for example 1/12/2026."})
     note = forms.CharField(max_length=200, required=False, label="Note for colleagues (optional)",
-                           help_text="Seen only by supervisors and managers of the sites, never by staff. For example “Annual leave” or "
-                                     "“Training”: never a health reason.")
+                           help_text="Seen only by supervisors and managers of the sites, never by staff. For example "
+                                     "“Annual leave” or “Training”: never a health reason.")
 
     def __init__(self, data=None, *, people, initial=None):
         super().__init__(data, initial=initial)

@@ -15,7 +15,7 @@ from .rollups import MonthRollUp, PulseMonthRollUp
 from .sessions import Series, Session
 
 __all__ = [
-    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback", "Invitation", "Role",
-    "MonthRollUp", "Pulse", "RoomRequest", "RoomRequestDate", "TimeAway", "PulseMonthRollUp", "Room", "Series", "Session", "SicknessRecord", "Site", "StaffGroup",
-    "TallyStep", "Team", "User", "week_of",
+    "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback",
+    "Invitation", "MonthRollUp", "Pulse", "PulseMonthRollUp", "Role", "Room", "RoomRequest", "RoomRequestDate",
+    "Series", "Session", "SicknessRecord", "Site", "StaffGroup", "TallyStep", "Team", "TimeAway", "User", "week_of",
 ]

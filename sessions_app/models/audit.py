@@ -33,6 +33,11 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor or self.actor_address}: {self.action} {self.object_type} {self.object_id}"
 
+    @property
+    def action_words(self) -> str:
+        """Return the action as words a person reads: "room_answer" is "Room answer"."""
+        return self.action.replace("_", " ").capitalize()
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditEntryError("Audit entries are never changed.")

@@ -16,6 +16,7 @@ CANCEL_REASON_NEEDED = "Give a reason for cancelling, so staff know why."
 ROOM_AT_ANOTHER_SITE = "This room is at another site. Choose a room at this site."
 NOT_SITE_SUPERVISOR = "Choose one of this site's supervisors to run it: the person chosen does not supervise here."
 CHOOSE_SUPERVISOR = "Choose who runs it: one of this site's supervisors."
+IS_CANCELLED = "This session is cancelled. Add a new session instead."
 
 
 MAX_SERIES_DAYS = 366

@@ -163,21 +163,27 @@ def changes_build(*, site: Site, base_url: str, now: datetime.datetime | None = 
     return Email(site, Announcement.Kind.CHANGES, last.starts_on, last.ends_on, subject, text, html, listed, changes)
 
 
-def changes_send_now(*, site: Site, actor: User, base_url: str) -> str:
-    """Send the site's changes email straight after a cancel or move; return what happened, in a sentence.
+def changes_send_now(*, session: Session, actor: User, base_url: str) -> str:
+    """Send the site's changes email straight after a session is cancelled or moved; say what happened.
 
-    The session is already changed; an email that cannot go says so and leaves the change in place,
-    to be sent later from "Announce".
+    The session is already changed. Nothing is sent unless the email tells staff about this session (a
+    date the last email never listed is not news to them), nor when the mail server refuses it: the
+    change stays made, to be announced later from "Announce".
     """
-    email = changes_build(site=site, base_url=base_url)
+    email = changes_build(site=session.site, base_url=base_url)
     if email is None:
         return ("No email was sent: this site has had no announcement yet to say what changed since. "
                 "Announce the dates from “Announce”.")
+    if not any(change.session.pk == session.pk for change in email.changes):
+        return ("No email was sent: the last email to staff did not list this date, so there is no change to "
+                "tell them. Announce the dates from “Announce” to include it.")
     try:
         record = email_send(email, actor=actor)
     except ValidationError as error:
         return "No email was sent: " + " ".join(error.messages)
-    return f"The changes email went to {record.recipients} address{'es' if record.recipients != 1 else ''}."
+    others = len(email.changes) - 1
+    return (f"The changes email went to {record.recipients} address{'es' if record.recipients != 1 else ''}"
+            + (f", with {others} other change{'s' if others != 1 else ''} since the last email." if others else "."))
 
 
 def sent_before(email: Email) -> Announcement | None:

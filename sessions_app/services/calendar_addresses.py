@@ -1,13 +1,14 @@
 """Each supervisor's private calendar address: signed, so the database holds nothing secret, and renewable.
 
 The address carries her id and her `calendar_version`, signed with the project's secret key. Renewing
-moves the version on, so every older address stops working; so does deactivating her account.
+moves the version on, so every older address stops working; so does deactivating her account, or her
+no longer supervising anywhere.
 """
 from django.core import signing
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
-from ..models import User
+from ..models import Site, User
 from .audit import audit_record
 
 SALT = "sessions_app.calendar_address"
@@ -37,10 +38,13 @@ def calendar_owner(*, token: str) -> User:
         raise AddressRefused(gone=False)
     try:
         pk, version = signing.Signer(salt=SALT).unsign_object(token)
-        user = User.objects.filter(pk=int(pk)).first()
+        user = (User.objects.filter(pk=int(pk))
+                .annotate(runs_sessions=Exists(Site.supervisors.through.objects.filter(user=OuterRef("pk")))).first())
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         raise AddressRefused(gone=False)
     if user is None or not user.is_active or version != user.calendar_version:
+        raise AddressRefused(gone=True)
+    if not user.runs_sessions:  # she no longer supervises anywhere: nothing to follow
         raise AddressRefused(gone=True)
     return user
 

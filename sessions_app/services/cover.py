@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from ..models import Session, Site, TimeAway, User
 from ..models.cover import AWAY_ENDS_BEFORE_START
+from ..models.sessions import IS_CANCELLED
 from ..permissions import manages, sites_for, supervised_site_ids
 from .audit import audit_record, session_snapshot, snapshot
 from .scheduling import refuse_ended, refuse_unless_supervisor, save_checked
 
 NOT_YOURS_TO_RECORD = "You can record time away for yourself, or for a supervisor at a site you manage."
+NOT_YOURS_TO_REMOVE = "You can remove your own time away, or that of a supervisor at a site you manage."
+ALREADY_AWAY = "{name} already has time away recorded on some of these days. Remove it first, or choose other days."
 AWAY_THAT_DAY = "{name} is away that day. Choose someone who is in."
 SAME_SUPERVISOR = "{name} already runs this session. Choose someone else."
 MAX_AWAY = datetime.timedelta(days=366)
@@ -44,10 +47,12 @@ def time_away_add(*, actor: User, supervisor: User, starts_on: datetime.date, en
         raise ValidationError(AWAY_ENDS_BEFORE_START, code="ends_before_start")
     if ends_on - starts_on > MAX_AWAY:
         raise ValidationError("Record at most a year away at a time.", code="too_long")
+    if TimeAway.objects.filter(supervisor=supervisor, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        raise ValidationError(ALREADY_AWAY.format(name=supervisor.public_name), code="overlaps")
     away = TimeAway(supervisor=supervisor, starts_on=starts_on, ends_on=ends_on, note=note.strip())
     away.full_clean()
     away.save()
-    audit_record(actor=actor, action="create", obj=away, after=snapshot(away))
+    audit_record(actor=actor, action="create", obj=away, after=_kept(away))
     return away
 
 
@@ -55,9 +60,14 @@ def time_away_add(*, actor: User, supervisor: User, starts_on: datetime.date, en
 def time_away_remove(*, actor: User, away: TimeAway) -> None:
     """Remove recorded time away (she came back early, or it was entered by mistake), with the audit kept."""
     if not may_record_for(actor, away.supervisor):
-        raise ValidationError(NOT_YOURS_TO_RECORD, code="not_yours")
-    audit_record(actor=actor, action="delete", obj=away, before=snapshot(away))
+        raise ValidationError(NOT_YOURS_TO_REMOVE, code="not_yours")
+    audit_record(actor=actor, action="delete", obj=away, before=_kept(away))
     away.delete()
+
+
+def _kept(away: TimeAway) -> dict:
+    """What the audit keeps of time away: who and which days, never the note (it may say more than it should)."""
+    return snapshot(away, ["supervisor", "starts_on", "ends_on"]) | {"had_a_note": bool(away.note)}
 
 
 def days_away(*, supervisors, first: datetime.date, last: datetime.date) -> dict[int, set[datetime.date]]:
@@ -78,6 +88,7 @@ def away_on(session: Session) -> TimeAway | None:
 
 
 def is_away(supervisor: User, day: datetime.date) -> bool:
+    """Return whether she has time away recorded on that day."""
     return TimeAway.objects.filter(supervisor=supervisor, starts_on__lte=day, ends_on__gte=day).exists()
 
 
@@ -97,15 +108,13 @@ def sessions_needing_cover(*, sites: QuerySet[Site] | list[Site], now: datetime.
     if not away:
         return []
     margin = datetime.timedelta(days=1)  # a day's bounds differ by zone: the local date is checked below
-    within = Q()
-    for a in away:
-        within |= Q(supervisor_id=a.supervisor_id,
-                    starts_at__gte=datetime.datetime.combine(a.starts_on - margin, datetime.time(), tzinfo=datetime.UTC),
-                    starts_at__lt=datetime.datetime.combine(a.ends_on + margin * 2, datetime.time(), tzinfo=datetime.UTC))
+    first = datetime.datetime.combine(min(a.starts_on for a in away) - margin, datetime.time(), tzinfo=datetime.UTC)
+    last = datetime.datetime.combine(max(a.ends_on for a in away) + 2 * margin, datetime.time(), tzinfo=datetime.UTC)
+    within = Q(supervisor_id__in={a.supervisor_id for a in away}, starts_at__gte=first, starts_at__lt=last)
     candidates = Session.objects.scheduled().filter(within, site__in=sites, ends_at__gt=now).for_display()
-    return [session for session in candidates
-            if any(a.supervisor_id == session.supervisor_id and a.starts_on <= session.local_starts_at.date() <= a.ends_on
-                   for a in away)]
+    return [session for session in candidates if any(
+        a.supervisor_id == session.supervisor_id and a.starts_on <= session.local_starts_at.date() <= a.ends_on
+        for a in away)]
 
 
 @transaction.atomic
@@ -114,7 +123,7 @@ def session_hand_over(*, actor: User, session: Session, supervisor: User) -> Ses
     session = Session.objects.select_for_update().select_related("site", "supervisor").get(pk=session.pk)
     refuse_ended([session])
     if session.is_cancelled:
-        raise ValidationError("This session is cancelled. Add a new session instead.", code="cancelled")
+        raise ValidationError(IS_CANCELLED, code="cancelled")
     if supervisor.pk == session.supervisor_id:
         raise ValidationError(SAME_SUPERVISOR.format(name=supervisor.public_name), code="same_supervisor")
     refuse_unless_supervisor(site=session.site, supervisor=supervisor)

@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -30,6 +30,9 @@ LINK_EXPIRED = ("This link has expired: room request links work for 14 days. Ask
 LINK_USED = "This link has already been used: each date is answered once. Nothing was changed."
 DATE_CHANGED = "This date has changed since it was requested: nothing was recorded."
 DATE_PASSED = "This date has passed: nothing was recorded."
+ANSWERED_ELSEWHERE = ("The booking for this date was settled since this email (by the supervisor, or through a newer "
+                      "request): nothing was recorded.")
+MAX_ID = 2**63 - 1
 CHOOSE_ANSWER = "Choose whether to confirm or decline the booking."
 DECLINE_NEEDS_REASON = next(c.violation_error_message for c in RoomRequestDate._meta.constraints
                             if c.name.endswith("_decline_has_a_reason"))
@@ -68,7 +71,7 @@ def _token_read(token: str) -> tuple[str, list[int]]:
         raise RoomAnswerRefused(LINK_EXPIRED)
     except (signing.BadSignature, ValueError, TypeError, UnicodeError):
         raise RoomAnswerRefused(LINK_BROKEN, status=400)
-    if not ids:
+    if not ids or any(not 0 < pk <= MAX_ID for pk in ids):
         raise RoomAnswerRefused(LINK_BROKEN, status=400)
     return kind, ids
 
@@ -81,8 +84,12 @@ def _dates(kind: str, ids: list[int]) -> QuerySet[RoomRequestDate]:
             .order_by("starts_at", "pk"))
 
 
-def _closed_because(date: RoomRequestDate, now: datetime.datetime) -> str:
-    """Return why a date can no longer be answered through its link, or "" if it can."""
+def _closed_because(date: RoomRequestDate, now: datetime.datetime, newest: dict[int, int]) -> str:
+    """Return why a date can no longer be answered through its link, or "" if it can.
+
+    Only the newest request for a session, while it waits for an answer, is answered: a link from an
+    older email must not undo what the supervisor recorded by hand, or what a newer request settled.
+    """
     session = date.session
     if date.answer:
         return LINK_USED
@@ -91,13 +98,22 @@ def _closed_because(date: RoomRequestDate, now: datetime.datetime) -> str:
         return DATE_CHANGED
     if session.starts_at <= now:
         return DATE_PASSED
+    if session.room_booking != Session.RoomBooking.REQUESTED or newest.get(session.pk) != date.request_id:
+        return ANSWERED_ELSEWHERE
     return ""
+
+
+def _newest_requests(dates: list[RoomRequestDate]) -> dict[int, int]:
+    """Return, for each session of these dates, the id of the newest request that asked for it (one query)."""
+    return dict(RoomRequestDate.objects.filter(session__in={date.session_id for date in dates})
+                .values("session").annotate(newest=Max("request")).values_list("session", "newest"))
 
 
 def _asked(kind: str, dates: list[RoomRequestDate], now: datetime.datetime) -> Asked:
     if not dates:
         raise RoomAnswerRefused(LINK_BROKEN, status=400)
-    why = {date.pk: _closed_because(date, now) for date in dates}
+    newest = _newest_requests(dates)
+    why = {date.pk: _closed_because(date, now, newest) for date in dates}
     for date in dates:
         date.asked_starts_at = date.starts_at.astimezone(date.session.site.zone)  # as asked, even if moved since
     open_dates = [date for date in dates if not why[date.pk]]

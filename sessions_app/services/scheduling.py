@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import AuditEntry, Room, Session, Site, TallyStep, Team, User
-from ..models.sessions import CANCEL_REASON_NEEDED, NOT_SITE_SUPERVISOR
+from ..models.sessions import CANCEL_REASON_NEEDED, IS_CANCELLED, NOT_SITE_SUPERVISOR
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 
 LUNCH_MARGIN = datetime.timedelta(minutes=30)
@@ -146,7 +146,7 @@ def session_move(*, actor: User, session: Session, starts_at: datetime.datetime,
                  room: Room | None, reason: str) -> Session:
     """Move a session to a new time or room, keeping its identity (calendars update, not duplicate)."""
     if session.is_cancelled:
-        raise ValidationError("This session is cancelled. Add a new session instead.", code="cancelled")
+        raise ValidationError(IS_CANCELLED, code="cancelled")
     refuse_ended([session])
     _refuse_past(starts_at)
     before = session_snapshot(session)

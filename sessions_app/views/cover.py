@@ -9,7 +9,7 @@ from ..forms import HandOverForm, TimeAwayForm
 from ..models import User
 from ..permissions import role_required, sites_for
 from ..services import cover
-from .supervise import ROLES, _my_session, add_errors
+from .supervise import ROLES, my_session, add_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,7 +59,7 @@ def time_away_remove(request, pk: int):
 @role_required(*ROLES)
 def session_cover(request, pk: int):
     """Who may use it: supervisors and managers of the site. Hand a session to another supervisor."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     people = cover.cover_choices(session=session)
     form = HandOverForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():

@@ -39,7 +39,9 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
                               "Until a manager changes it"),
         "sessions_app.TimeAway": ("Each supervisor's days away, with an optional note that only supervisors and "
                                   "managers of her sites see (such as “Annual leave”; never a health reason)",
-                                  "To show which sessions need cover", "Until she or her manager removes it"),
+                                  "To show which sessions need cover",
+                                  "Until she or her manager removes it, or 30 days after her last day away (the "
+                                  "audit keeps the days, never the note)"),
         "sessions_app.RoomRequest": ("Each room request: the booking contact's address it went to, who sent it and when",
                                      "To book rooms and keep each answer with its session",
                                      "Kept as the service's record"),

@@ -20,7 +20,7 @@ ROLES = ("supervisor", "manager")
 COMING_WEEKS = 6
 
 
-def _my_session(request, pk: int) -> Session:
+def my_session(request, pk: int) -> Session:
     """Return a session at one of the user's sites, or 404 (other sites' sessions are not theirs to see)."""
     return get_object_or_404(Session.objects.for_display().select_related("series"), pk=pk, site__in=sites_for(request.user))
 
@@ -42,8 +42,6 @@ def errors_sentence(form) -> str:
 def add_errors(form, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
-
-
 
 
 @require_safe
@@ -113,7 +111,7 @@ def session_add(request):
 @role_required(*ROLES)
 def session_detail(request, pk: int):
     """Who may see it: supervisors and managers of the session's site. Tally, room booking, changes."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     now = timezone.now()
     totals = tally.tally_totals(session=session)
     session.seen, session.not_seen = totals["seen"], totals["not_seen"]
@@ -147,7 +145,7 @@ def session_detail(request, pk: int):
 @role_required(*ROLES)
 def session_tally(request, pk: int):
     """Who may use it: supervisors of the session's site, while it runs. One press (plain POST, or fetch with JS)."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     if not supervises(request.user, session.site):
         raise PermissionDenied(tally.NOT_SUPERVISOR)
     form = TallyForm(request.POST)
@@ -183,7 +181,7 @@ def session_tally(request, pk: int):
 @role_required(*ROLES)
 def session_cancel(request, pk: int):
     """Who may use it: supervisors and managers of the site. Cancel with a reason staff will see."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,7 +199,7 @@ def session_cancel(request, pk: int):
 @role_required(*ROLES)
 def session_move(request, pk: int):
     """Who may use it: supervisors and managers of the site. Move a session, keeping its identity."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     initial = {"date": session.local_starts_at.date(), "start_time": session.local_starts_at.time(),
                "end_time": session.local_ends_at.time(), "room": session.room_id}
     form = MoveForm(request.POST or None, site=session.site, initial=initial)
@@ -226,7 +224,7 @@ def session_move(request, pk: int):
 def _email_now(request, form, session: Session) -> None:
     """Send the changes email at once when asked (ticked by default), and say what happened."""
     if form.cleaned_data.get("email_now"):
-        messages.info(request, announcements.changes_send_now(site=session.site, actor=request.user,
+        messages.info(request, announcements.changes_send_now(session=session, actor=request.user,
                                                               base_url=request.build_absolute_uri("/")))
 
 
@@ -234,7 +232,7 @@ def _email_now(request, form, session: Session) -> None:
 @role_required(*ROLES)
 def session_room_booking(request, pk: int):
     """Who may use it: supervisors and managers of the site. Record the room booking's progress."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     form = RoomBookingForm(request.POST)
     if form.is_valid():
         try:
@@ -252,7 +250,7 @@ def session_room_booking(request, pk: int):
 @role_required(*ROLES)
 def session_correct(request, pk: int):
     """Who may use it: supervisors of the session's site, once it has ended. Correct its totals."""
-    session = _my_session(request, pk)
+    session = my_session(request, pk)
     if not supervises(request.user, session.site):
         raise PermissionDenied(tally.NOT_SUPERVISOR)
     form = CorrectionForm(request.POST)

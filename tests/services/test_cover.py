@@ -118,13 +118,34 @@ def test_only_she_or_her_manager_records_her_time_away(site, supervisor, colleag
     with pytest.raises(ValidationError, match="for yourself"):
         cover.time_away_add(actor=elsewhere, supervisor=supervisor, starts_on=day, ends_on=day)
     her_manager = make_manager(site)
-    away = cover.time_away_add(actor=her_manager, supervisor=supervisor, starts_on=day, ends_on=day)
-    with pytest.raises(ValidationError, match="for yourself"):
+    away = cover.time_away_add(actor=her_manager, supervisor=supervisor, starts_on=day, ends_on=day,
+                               note="Hospital appointment")
+    with pytest.raises(ValidationError, match="You can remove your own time away"):
         cover.time_away_remove(actor=colleague, away=away)
     cover.time_away_remove(actor=supervisor, away=away)
     assert not TimeAway.objects.exists()
-    assert list(AuditEntry.objects.filter(object_type="timeaway").values_list("action", flat=True)) == [
-        "delete", "create"]
+    audit = AuditEntry.objects.filter(object_type="timeaway")
+    assert list(audit.values_list("action", flat=True)) == ["delete", "create"]
+    assert "Hospital" not in str(list(audit.values_list("before", "after")))  # the days, never the note
+
+
+def test_time_away_that_overlaps_is_refused(supervisor):
+    day = datetime.date(2027, 8, 4)
+    cover.time_away_add(actor=supervisor, supervisor=supervisor, starts_on=day, ends_on=day + WEEK)
+    with pytest.raises(ValidationError, match="already has time away recorded on some of these days"):
+        cover.time_away_add(actor=supervisor, supervisor=supervisor, starts_on=day + WEEK, ends_on=day + 2 * WEEK)
+    assert TimeAway.objects.count() == 1
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_cover_finds_the_sessions_of_a_thousand_days_away_in_a_few_queries(site, supervisor, colleague,
+                                                                         django_assert_num_queries):
+    for n in range(1200):  # far more than SQLite's limit on one expression's depth, were each one a condition
+        day = datetime.date(2027, 8, 4) + datetime.timedelta(days=n)
+        TimeAway.objects.create(supervisor=supervisor if n % 2 else colleague, starts_on=day, ends_on=day)
+    hers = on(site, datetime.date(2027, 8, 5), supervisor)
+    with django_assert_num_queries(3):  # the time away, the sessions, their teams
+        assert cover.sessions_needing_cover(sites=[site], now=MONDAY) == [hers]
 
 
 def test_the_database_refuses_time_away_that_ends_before_it_starts(supervisor):

@@ -51,14 +51,14 @@ def test_only_the_old_pulse_answers_and_feedback_go(site):
     old, new = CUTOFF - 10 * WEEK, CUTOFF + 10 * WEEK
     make_pulse(site, old), make_pulse(site, new), make_pulse(site, new, score=5)
     make_feedback(site, old, approved=True), make_feedback(site, old), make_feedback(site, new)
-    assert data_purge(now=NOW, months=24) == {"pulses": 1, "feedback": 2, "pulse month sums": 0}
+    assert data_purge(now=NOW, months=24) == {"pulses": 1, "feedback": 2, "pulse month sums": 0, "time away": 0}
     assert weeks_kept() == ([new, new], [new])
 
 
 def test_the_week_starting_on_the_cutoff_stays_and_the_week_ending_the_day_before_goes(site):
     for week in (CUTOFF - WEEK, CUTOFF):  # the week before runs Monday 24 to Sunday 30 June 2024
         make_pulse(site, week), make_feedback(site, week)
-    assert data_purge(now=NOW, months=24) == {"pulses": 1, "feedback": 1, "pulse month sums": 0}
+    assert data_purge(now=NOW, months=24) == {"pulses": 1, "feedback": 1, "pulse month sums": 0, "time away": 0}
     assert weeks_kept() == ([CUTOFF], [CUTOFF])
 
 
@@ -66,7 +66,7 @@ def test_a_week_that_starts_the_month_before_the_cutoff_goes_with_that_month(sit
     now = datetime.datetime(2026, 11, 25, 10, tzinfo=UTC)  # the cutoff is Friday 1 November 2024
     straddling, first_monday = datetime.date(2024, 10, 28), datetime.date(2024, 11, 4)
     make_pulse(site, straddling), make_pulse(site, first_monday)
-    assert data_purge(now=now, months=24) == {"pulses": 1, "feedback": 0, "pulse month sums": 0}
+    assert data_purge(now=now, months=24) == {"pulses": 1, "feedback": 0, "pulse month sums": 0, "time away": 0}
     assert weeks_kept() == ([first_monday], [])
 
 
@@ -80,13 +80,13 @@ def test_other_sites_old_answers_go_too(site):
 
 def test_a_dry_run_counts_and_deletes_nothing(site):
     make_pulse(site, CUTOFF - WEEK), make_feedback(site, CUTOFF - WEEK), make_pulse(site, CUTOFF)
-    assert data_purge(now=NOW, months=24, dry_run=True) == {"pulses": 1, "feedback": 1, "pulse month sums": 0}
+    assert data_purge(now=NOW, months=24, dry_run=True) == {"pulses": 1, "feedback": 1, "pulse month sums": 0, "time away": 0}
     assert (Pulse.objects.count(), Feedback.objects.count()) == (2, 1)
 
 
 def test_nothing_old_deletes_nothing(site):
     make_pulse(site, CUTOFF), make_feedback(site, CUTOFF)
-    assert data_purge(now=NOW, months=24) == {"pulses": 0, "feedback": 0, "pulse month sums": 0}
+    assert data_purge(now=NOW, months=24) == {"pulses": 0, "feedback": 0, "pulse month sums": 0, "time away": 0}
     assert (Pulse.objects.count(), Feedback.objects.count()) == (1, 1)
 
 
@@ -111,7 +111,7 @@ def _queries_to_purge(site, rows: int) -> list[str]:
     Feedback.objects.bulk_create([Feedback(site=site, week=CUTOFF - (1 + n % 50) * WEEK, comment=f"Comment {n}")
                                   for n in range(rows)])
     with CaptureQueriesContext(connection) as queries:
-        assert data_purge(now=NOW, months=24) == {"pulses": rows, "feedback": rows, "pulse month sums": 0}
+        assert data_purge(now=NOW, months=24) == {"pulses": rows, "feedback": rows, "pulse month sums": 0, "time away": 0}
     return [query["sql"] for query in queries.captured_queries]
 
 
@@ -119,7 +119,7 @@ def test_purging_runs_the_same_queries_for_10_rows_as_for_1000(site):
     few = _queries_to_purge(site, 10)
     many = _queries_to_purge(site, 1000)
     assert len(few) == len(many)
-    assert [sql.split()[0] for sql in many if "DELETE" in sql] == ["DELETE"] * 3
+    assert [sql.split()[0] for sql in many if "DELETE" in sql] == ["DELETE"] * 4
     assert not any(sql.startswith("SELECT") for sql in many)
 
 
@@ -132,6 +132,20 @@ def test_the_monthly_sums_of_purged_answers_go_with_them(site):
                                    seen_small_sessions=0, seen_small_sum=0, not_seen=0, not_seen_small_sessions=0,
                                    not_seen_small_sum=0)
         PulseMonthRollUp.objects.create(site=site, month=month, **sums)
-    assert data_purge(now=NOW, months=24) == {"pulses": 0, "feedback": 0, "pulse month sums": 1}
+    assert data_purge(now=NOW, months=24) == {"pulses": 0, "feedback": 0, "pulse month sums": 1, "time away": 0}
     assert list(PulseMonthRollUp.objects.values_list("month", flat=True)) == [CUTOFF]
     assert MonthRollUp.objects.count() == 2  # sessions are kept: only the answers' sums go
+
+
+def test_time_away_goes_30_days_after_its_last_day(supervisor):
+    from sessions_app.models import TimeAway
+
+    from django.utils import timezone
+
+    today = timezone.localdate(NOW)
+    TimeAway.objects.create(supervisor=supervisor, starts_on=today - datetime.timedelta(days=40),
+                            ends_on=today - datetime.timedelta(days=31), note="Leave")
+    kept = TimeAway.objects.create(supervisor=supervisor, starts_on=today - datetime.timedelta(days=35),
+                                   ends_on=today - datetime.timedelta(days=30))
+    assert data_purge(now=NOW, months=24)["time away"] == 1
+    assert list(TimeAway.objects.all()) == [kept]

@@ -233,3 +233,28 @@ def test_reading_a_link_changes_nothing(site, supervisor, chapel):
     session.refresh_from_db()
     assert session.room_booking == "requested"
     assert (AuditEntry.objects.count(), list(RoomRequestDate.objects.values_list("answer", flat=True))) == before
+
+
+def test_an_old_link_cannot_undo_a_booking_the_supervisor_recorded_by_hand(site, supervisor, chapel):
+    from sessions_app.services.scheduling import room_booking_set
+
+    session = to_request(site, chapel, supervisor, 3)
+    send(supervisor, site)
+    room_booking_set(actor=supervisor, session=session, status="confirmed", note="Confirmed by phone")
+    with pytest.raises(RoomAnswerRefused, match="settled since this email"):
+        answer(answer_links(mail.outbox[0])["declined"][0], "declined", "Booked already")
+    session.refresh_from_db()
+    assert (session.room_booking, session.room) == ("confirmed", chapel)
+
+
+def test_only_the_newest_request_for_a_date_is_answered(site, supervisor, chapel):
+    session = to_request(site, chapel, supervisor, 3)
+    send(supervisor, site)
+    Session.objects.filter(pk=session.pk).update(room_booking="to_request")  # say it was moved and moved back
+    send(supervisor, site)
+    old, new = (answer_links(message)["confirmed"][0] for message in mail.outbox)
+    with pytest.raises(RoomAnswerRefused, match="settled since this email"):
+        answer(old)
+    answer(new)
+    session.refresh_from_db()
+    assert session.room_booking == "confirmed"

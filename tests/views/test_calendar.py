@@ -375,3 +375,10 @@ def test_her_feed_runs_a_fixed_number_of_queries_and_answers_304_from_its_etag(
     monkeypatch.setattr(publishing, "calendar_for", lambda *args, **kwargs: pytest.fail("the feed was built"))
     with django_assert_max_num_queries(2):  # her account, and the data generation
         assert client.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_her_feed_stops_when_she_no_longer_supervises_anywhere(client, site, supervisor):
+    path = own_feed(supervisor)
+    assert client.get(path).status_code == 200
+    site.supervisors.remove(supervisor)
+    assert client.get(path).status_code == 410

@@ -192,3 +192,12 @@ def test_time_away_and_its_note_stay_within_her_sites(client, site, supervisor, 
     client.logout()
     for path in (reverse("upcoming"), reverse("session_detail", args=[soon.pk])):
         assert "Hospital appointment" not in text(client.get(path)) and "away" not in text(client.get(path)).lower()
+
+
+def test_emailing_now_a_date_the_last_email_never_listed_sends_nothing(client, site, supervisor, announced):
+    later = make_session(site=site, supervisor=supervisor, starts_at=timezone.now() + 60 * DAY)  # beyond 4 weeks
+    client.force_login(supervisor)
+    response = client.post(reverse("supervise_cancel", args=[later.pk]),
+                           {"reason": "Wing locked down.", "email_now": "on"}, follow=True)
+    assert "No email was sent: the last email to staff did not list this date" in text(response)
+    assert mail.outbox == [] and Session.objects.get(pk=later.pk).is_cancelled

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Delete anonymous pulse answers and feedback comments older than the retention period: every week "
         "whose Monday is before the first day of the month N months ago (N is DROPIN_RETENTION_MONTHS, default "
-        "24, or --months); and the order of tally presses of sessions that can no longer be tallied. For a "
+        "24, or --months); time away over for more than 30 days; and the order of tally presses of sessions that can no longer be tallied. For a "
         "scheduled job, e.g. monthly. Nothing else is touched."
     )
 
@@ -34,7 +34,8 @@ class Command(BaseCommand):
         cutoff = retention_cutoff(now=now, months=months)
         counts = data_purge(now=now, months=months, dry_run=dry_run)
         what = (f"{_count(counts['pulses'], 'pulse answer', 'pulse answers')} and "
-                f"{_count(counts['feedback'], 'comment', 'comments')} older than {cutoff.day} {cutoff:%B %Y}")
+                f"{_count(counts['feedback'], 'comment', 'comments')} older than {cutoff.day} {cutoff:%B %Y}; "
+                f"{_count(counts['time away'], 'record', 'records')} of time away over for more than 30 days")
         if dry_run:
             self.stdout.write(f"Dry run: would delete {what}. Nothing was deleted.")
         else:
