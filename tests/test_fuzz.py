@@ -341,6 +341,7 @@ def room_request_token_for(w: World) -> str:
         request = RoomRequest.objects.create(room=session.room, sent_to="bookings@example.nhs.uk", sent_by=w.supervisor)
         date = RoomRequestDate.objects.create(request=request, session=session, starts_at=session.starts_at,
                                               ends_at=session.ends_at)
+        Session.objects.filter(pk=session.pk).update(room_booking="requested")  # waiting for this answer
     return room_request_token(date=date)
 
 
@@ -394,7 +395,8 @@ def csv_files(draw, team_names: list[str]) -> bytes:
         st.sampled_from(["10", "12.5", "400", "1,234.5", "0"]), st.sampled_from(FORMULAS), st.sampled_from(NASTY[:40]),
         st.text(max_size=20), st.just("y" * 200_000),  # longer than the csv module's field limit
     )
-    good_row = st.tuples(st.sampled_from(team_names[:2]), st.sampled_from(["2025-01", "2025-02", "Mar-25"]),
+    this_month = f"{timezone.localdate():%Y-%m}"  # a month not yet ended: refused unless confirmed
+    good_row = st.tuples(st.sampled_from(team_names[:2]), st.sampled_from(["2025-01", "2025-02", "Mar-25", this_month]),
                          st.sampled_from(["0", "10", "12.5"]), st.sampled_from(["400", "420.25"])).map(list)
     if draw(st.booleans()):  # a file that imports, to reach the confirmation and the save
         header, rows = ["team", "month", "fte_days_lost", "fte_days_available"], draw(st.lists(good_row, max_size=4))
@@ -644,15 +646,19 @@ FORMS = [
          lambda w: [f"/insights/sickness/?site={slug}" for slug in (w.site.slug, w.other_site.slug, "%ff")],
          valid=lambda w: {"team": "mh", "month": "2025-03", "fte_days_lost": "10", "fte_days_available": "400",
                           "replace": "yes"},
-         alternatives=lambda w: {"team": ["pc", "other-team"], "month": [f"{w.today.year - 1}-01", "Jan-25"],
+         alternatives=lambda w: {"team": ["pc", "other-team"],
+                                 "month": [f"{w.today.year - 1}-01", "Jan-25", f"{w.today:%Y-%m}",
+                                           f"{w.today.year + 1}-01"],
                                  "fte_days_lost": ["0", "400", "400.01", "1,234.5", "9999999.99", "10000000"],
-                                 "fte_days_available": ["0", "0.01", "1,234.50"], "replace": ["no", ""]}),
+                                 "fte_days_available": ["0", "0.01", "1,234.50"], "replace": ["no", ""],
+                                 "month_not_ended": ["on", "", "yes"]}),
     Form("sickness import (upload)", "manager", lambda w: ["/insights/sickness/import/"],
          valid=lambda w: {"site": w.site.slug, "action": "preview", "file": PREVIEWED},
          alternatives=lambda w: {"site": [w.other_site.slug]}, allowed=frozenset({200}), csv_file=True),
     Form("sickness import (confirm)", "manager", lambda w: ["/insights/sickness/import/"],
          valid=lambda w: {"site": w.site.slug, "action": "confirm", "payload": PREVIEWED, "signature": PREVIEWED},
-         alternatives=lambda w: {"site": [w.other_site.slug]}, prepare=sickness_previewed_first, csv_file=True),
+         alternatives=lambda w: {"site": [w.other_site.slug], "month_not_ended": ["on", ""]},
+         prepare=sickness_previewed_first, csv_file=True),
     # Managers: their sites, teams and the supervision contract.
     Form("add a site", "manager", lambda w: ["/manage/sites/add/"], valid=lambda w: SITE_FIELDS,
          alternatives=lambda w: SITE_CHOICES),

@@ -1,7 +1,7 @@
 """An insider's attack on privacy rule 2, over random small worlds.
 
 For each role, read every figure the app offers about a month in every filter combination (the dashboard,
-the report, figures.csv, the monthly return, and the session pages), write each shown number as a linear
+the report, figures.csv, the monthly return with its staff groups, and the session pages), write each shown number as a linear
 equation in the world's unknowns (each group's answers per score, each session's counts), and try every
 suppressed count and withheld mean: none may be a linear combination of what was shown.
 """
@@ -30,6 +30,7 @@ NOW = "2026-12-10 12:00 +0000"  # November has ended everywhere, and its session
 ZONES = ["Europe/London", "America/Los_Angeles", "Pacific/Auckland"]
 SCORES = [1, 2, 3, 4, 5]
 SPREAD = ["pulse_very_low", "pulse_low", "pulse_okay", "pulse_good", "pulse_very_good"]
+GROUPS = ["", "nurse", "hca"]  # each session's people seen are counted under one staff group here
 
 answers = st.one_of(
     st.lists(st.integers(1, 5), max_size=9),
@@ -41,7 +42,7 @@ site_plan = st.fixed_dictionaries({
     "zone": st.sampled_from(ZONES),
     "teams": st.lists(answers, min_size=1, max_size=3),
     "no_team": answers,
-    "sessions": st.lists(st.tuples(st.integers(0, 7), st.integers(0, 3)), max_size=3),
+    "sessions": st.lists(st.tuples(st.integers(0, 7), st.integers(0, 3), st.sampled_from(GROUPS)), max_size=3),
     "comments": st.integers(0, 2),
 })
 
@@ -66,12 +67,14 @@ def build(plan: list[dict]):
             for score in SCORES:
                 truth[("pulse", site.pk, team.pk if team else None, score)] = scores.count(score)
         supervisor = make_supervisor(site)
-        for day, (seen, not_seen) in enumerate(site_plan_["sessions"]):
+        for day, (seen, not_seen, *group) in enumerate(site_plan_["sessions"]):
             starts_at = datetime.datetime(2026, 11, 3 + 7 * day, 12, 0, tzinfo=zoneinfo.ZoneInfo(site.time_zone))
             session = Session.objects.create(site=site, room=room, supervisor=supervisor, starts_at=starts_at,
                                              ends_at=starts_at + datetime.timedelta(hours=1))
-            Attendance.objects.create(session=session, seen=seen, not_seen=not_seen)
-            truth[("seen", session.pk)], truth[("not_seen", session.pk)] = seen, not_seen
+            Attendance.objects.create(session=session, seen=seen, not_seen=not_seen, staff_group=(group or [""])[0])
+            truth[("not_seen", session.pk)] = not_seen
+            for each in GROUPS:  # a reader knows neither which groups came to a session nor how many of each
+                truth[("seen", session.pk, each)] = seen if each == (group or [""])[0] else 0
         Feedback.objects.bulk_create(Feedback(site=site, week=MONDAYS[0], comment="Helpful.")
                                      for _ in range(site_plan_["comments"]))
         sites.append(site)
@@ -84,7 +87,14 @@ def cells(truth, sites, team=None) -> list:
 
 
 def sessions_of(truth, sites) -> list:
-    return [key[1] for key in truth if key[0] == "seen" and Session.objects.get(pk=key[1]).site in sites]
+    return [key[1] for key in truth if key[0] == "not_seen" and Session.objects.get(pk=key[1]).site in sites]
+
+
+def people_keys(measure: str, session_ids, groups=GROUPS) -> dict:
+    """Return the unknowns a count of people at these sessions adds up: seen is counted per staff group."""
+    if measure == "not_seen":
+        return {("not_seen", pk): 1 for pk in session_ids}
+    return {("seen", pk, group): 1 for pk in session_ids for group in groups}
 
 
 def number(text: str):
@@ -128,7 +138,7 @@ class Reader:
     def people(self, session_ids, seen, not_seen):
         for measure, value in (("seen", seen), ("not_seen", not_seen)):
             if value is not None:
-                self.add({(measure, pk): 1 for pk in session_ids}, value)
+                self.add(people_keys(measure, session_ids), value)
 
 
 def read_everything(person, truth, sites_seen: list[Site]) -> Reader:
@@ -154,7 +164,11 @@ def read_everything(person, truth, sites_seen: list[Site]) -> Reader:
             reader.people(session_ids, number(seen), number(not_seen))
     for row in csv_rows(client.get(f"/insights/monthly-return.csv?{period}")):
         [site] = [site for site in sites_seen if site.name == row["site"]]
-        reader.people(sessions_of(truth, [site]), number(row["people_supported"]), None)
+        reader.people(sessions_of(truth, [site]), number(row["people_supported"]), number(row["people_not_seen"]))
+        for group in GROUPS:
+            column = f"people_supported_{group or 'not_given'}"
+            if number(row[column]) is not None:
+                reader.add(people_keys("seen", sessions_of(truth, [site]), [group]), number(row[column]))
     for pk in sessions_of(truth, sites_seen):
         page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"/supervise/sessions/{pk}/").content.decode()))
         seen, not_seen = re.search(r"Seen: (.+?)\. Not seen: (.+?)\.", page).groups()
@@ -187,12 +201,14 @@ def protected(truth, person) -> list[tuple[str, dict]]:
     supervised = set(person.supervised_sites.values_list("pk", flat=True))
     for site in Site.objects.exclude(pk__in=supervised):  # a site's own supervisors see its sessions' counts
         ids = sessions_of(truth, [site])
-        for measure in ("seen", "not_seen"):
-            for pk in ids:
-                if 0 < truth[(measure, pk)] < least:
-                    targets.append((f"{measure} of session {pk}", {(measure, pk): 1}))
-            if 0 < sum(truth[(measure, pk)] for pk in ids) < least:
-                targets.append((f"{measure} at site {site.pk}", {(measure, pk): 1 for pk in ids}))
+        named = [*((f"{measure} of session {pk}", people_keys(measure, [pk])) for measure in ("seen", "not_seen")
+                   for pk in ids),
+                 *((f"{measure} at site {site.pk}", people_keys(measure, ids)) for measure in ("seen", "not_seen")),
+                 *((f"{group or 'no'} group seen at site {site.pk}", people_keys("seen", ids, [group]))
+                   for group in GROUPS)]  # a staff group's month: the monthly return's
+        for name, keys in named:
+            if 0 < sum(truth[key] for key in keys) < least:
+                targets.append((name, keys))
     return targets
 
 
@@ -231,6 +247,8 @@ def site(teams, no_team=(), zone="Europe/London", sessions=()):
 @example(plan=[site([[3] * 9, [4] * 9], no_team=WITHHELD)])
 @example(plan=[site([WITHHELD]), site([[4] * 9], zone="America/Los_Angeles")])
 @example(plan=[site([[2] * 5], sessions=[(3, 0), (6, 1)])])
+@example(plan=[site([[2] * 5], sessions=[(6, 0, "nurse"), (2, 1, "hca"), (7, 0, "")])])
+@example(plan=[site([[2] * 5], sessions=[(6, 0, "nurse"), (5, 1, "hca"), (2, 0, "hca")])])
 def test_no_role_can_pin_a_suppressed_count_or_withheld_mean_from_what_it_is_shown(plan):
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         cache.clear()  # ids and generations come round again after each example's rollback

@@ -6,10 +6,12 @@ reaches the database.
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from ..models import Site, Team
 from ..services.sickness_csv import (AVAILABLE, LOST, MAX_UPLOAD_BYTES, FigureError, figure_parse, figures_check,
                                      sickness_decode)
+from ..services.sickness import MONTH_NOT_ENDED_ANYWAY, months_not_ended_check
 from .insights import MonthField
 
 class SiteChoice(forms.ChoiceField):
@@ -51,6 +53,9 @@ class SicknessForm(forms.Form):
         label=AVAILABLE, max_length=20, help_text="Full-time equivalent days the team was contracted to work "
                                                   "in the month, for example 420.",
         error_messages={"required": "Enter the FTE days available."})
+    month_not_ended = forms.BooleanField(
+        label=MONTH_NOT_ENDED_ANYWAY, required=False,
+        help_text="Only for a month still running at the site: its rate is for part of a month.")
 
     def __init__(self, data=None, *, site: Site, teams: list[Team], **kwargs):
         super().__init__(data, **kwargs)
@@ -81,7 +86,18 @@ class SicknessForm(forms.Form):
             for message in figures_check(lost=lost, available=available):
                 field = "fte_days_available" if available <= 0 else "fte_days_lost"
                 self.add_error(field, forms.ValidationError(message, code="figures"))
+        if cleaned.get("month") is not None:
+            try:
+                months_not_ended_check(site=self.site, months=[cleaned["month"]], now=timezone.now(),
+                                       month_not_ended=cleaned.get("month_not_ended", False))
+            except forms.ValidationError as error:
+                self.add_error("month_not_ended", error)
         return cleaned
+
+    @property
+    def asks_month_not_ended(self) -> bool:
+        """Whether to offer the box: once a month that has not ended was refused, or the box was ticked."""
+        return bool(self.errors.get("month_not_ended") or self.data.get("month_not_ended"))
 
     @property
     def typed(self) -> dict[str, str]:
@@ -123,6 +139,7 @@ class SicknessConfirmForm(forms.Form):
     site = SiteChoice()
     payload = forms.CharField(strip=False)
     signature = forms.CharField(max_length=500)
+    month_not_ended = forms.BooleanField(label=MONTH_NOT_ENDED_ANYWAY, required=False)
 
     def __init__(self, data=None, *, sites: list[Site], **kwargs):
         super().__init__(data, **kwargs)

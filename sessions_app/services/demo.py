@@ -15,7 +15,7 @@ DEMO_WEEKDAYS = (1, 3)  # Tuesday and Thursday
 # Seen and not seen at past sessions, oldest first: popular enough that extra sessions are suggested.
 DEMO_COUNTS = [(5, 0), (6, 0), (7, 1), (6, 0), (8, 2), (7, 0), (8, 3), (8, 1)]
 DEMO_STARTED_MONTHS_AGO = 5  # drop-ins began ad hoc, before the regular series
-DEMO_MEASURE_MONTHS = 12
+DEMO_MEASURE_MONTHS = 24  # two years: enough months before the start for XmR limits
 DEMO_SCORE_WEIGHTS = {False: [15, 30, 35, 15, 5], True: [5, 15, 35, 30, 15]}  # before and after the start
 DEMO_TEAM_FTE = [12, 8, 30]  # mental health in-reach, primary care, prison staff
 CANCELLED_REASON = "The supervisor is needed for an inspection. The Thursday session that week goes ahead."
@@ -204,7 +204,7 @@ def _demo_beginnings(*, site, room, supervisor, today, until, now) -> int:
 
 
 def _demo_measures(*, site: Site, today: datetime.date) -> None:
-    """A year of anonymous pulse answers and sickness figures: lower morale and more sickness before the start."""
+    """Two years of anonymous pulse answers and sickness figures: lower morale and more sickness before the start."""
     rng = random.Random(2026)
     teams = list(site.teams.order_by("name"))
     first_month = add_months(month_start(today), -DEMO_MEASURE_MONTHS)

@@ -60,6 +60,11 @@ class Figure:
             return "not yet"
         return str(self.value)
 
+    @property
+    def status(self) -> str:
+        """Return why an export's number cell is empty: "" where the number shows."""
+        return {SMALL: "suppressed", HIDDEN: "not shown", PENDING: "not yet"}.get(self.state, "")
+
 
 def figure(value: int) -> Figure:
     """Return a count with the primary rule applied."""
@@ -153,6 +158,22 @@ def small_cells_pinned(hidden_sum: int, count: int) -> bool:
     """
     low, high = small_bounds()
     return count == 1 or low == high or hidden_sum in (count * low, count * high)
+
+
+def total_parts(cells: dict, *, total: Figure, regrouped: bool = False) -> dict:
+    """Return the parts of a total published elsewhere (a month's people seen by staff group) as they may show.
+
+    The parts show only beside a total that shows and that they add up to, with secondary suppression
+    among them; else none of them does, since the total less the shown parts would give the others away.
+    None shows in a month where a correction regrouped a session (it replaces its groups with one
+    ungrouped row): the parts before less the parts after would give that session's groups away.
+    """
+    if total.is_pending:
+        return {key: pending() for key in cells}
+    if regrouped or not total.shown or sum(cells.values()) != total.value:
+        return {key: Figure(value, HIDDEN) for key, value in cells.items()}
+    figures, total_shown = protect(cells)
+    return figures if total_shown else {key: Figure(value, HIDDEN) for key, value in cells.items()}
 
 
 def pending() -> Figure:

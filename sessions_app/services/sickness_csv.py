@@ -3,10 +3,12 @@ import calendar
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 
 from ..dates import add_months, month_start
+from ..rounding import RATE_PLACES, rounded_percent
 
 COLUMNS = ("team", "month", "fte_days_lost", "fte_days_available")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -100,7 +102,7 @@ def figure_shown(value: Decimal) -> str:
 
 def rate_shown(*, lost: Decimal, available: Decimal) -> str:
     """Return the sickness rate (lost / available, the NHS definition) as a percentage to 1 decimal place."""
-    return f"{(lost * 100 / available).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return f"{rounded_percent(Fraction(lost) / Fraction(available), RATE_PLACES)}%"
 
 
 # The file

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ..models import SicknessRecord, Site, Team, User
 from .audit import audit_record
+from .sickness import month_ended, month_not_ended_message, months_not_ended_check
 from .sickness_csv import (AVAILABLE, COLUMNS, LOST, MAX_UPLOAD_BYTES, FigureError, canonical_text, figure_parse, figure_shown,
                            figures_check, header_name, month_label, month_parse, months_ahead, rate_shown)
 
@@ -105,6 +106,11 @@ class SicknessImport:
     rows: list[SicknessRow] = dataclasses.field(default_factory=list)
     problems: list[SicknessProblem] = dataclasses.field(default_factory=list)
     changed_since_preview: bool = False
+    not_ended: list[datetime.date] = dataclasses.field(default_factory=list)  # months of its rows still running
+
+    @property
+    def not_ended_message(self) -> str:
+        return month_not_ended_message(site=self.site, months=self.not_ended) if self.not_ended else ""
 
     @property
     def can_import(self) -> bool:
@@ -271,6 +277,9 @@ def sickness_parse(*, site: Site, text: str) -> SicknessImport:
         }
         parsed.rows = [SicknessRow(line, team, month, lost, available, saved.get((team.pk, month)))
                        for line, team, month, lost, available in candidates]
+        now = timezone.now()
+        parsed.not_ended = sorted({row.month for row in parsed.rows
+                                   if not month_ended(site=site, month=row.month, now=now)})
     return parsed
 
 
@@ -316,11 +325,16 @@ class SicknessImported:
     replaced: int
 
 
-def sickness_import(*, actor: User, parsed: SicknessImport) -> SicknessImported:
-    """Save every row of a checked file at once, replacing figures already saved; one audit entry."""
+def sickness_import(*, actor: User, parsed: SicknessImport, month_not_ended: bool = False) -> SicknessImported:
+    """Save every row of a checked file at once, replacing figures already saved; one audit entry.
+
+    Months that have not ended at the site are refused unless `month_not_ended` confirms them.
+    """
     if not parsed.can_import:
         raise ValidationError("This file has problems, so nothing was saved. Correct them and upload it again.",
                               code="problems")
+    months_not_ended_check(site=parsed.site, months=[row.month for row in parsed.rows], now=timezone.now(),
+                           month_not_ended=month_not_ended)
     records = [SicknessRecord(team=row.team, month=row.month, fte_days_lost=row.fte_days_lost,
                               fte_days_available=row.fte_days_available) for row in parsed.rows]
     replacing = parsed.replacing

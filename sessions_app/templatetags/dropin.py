@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from ..rounding import exact, rounded, rounded_percent
 from ..services.privacy import people as count_people
 from ..services.tally import busyness as describe_busyness
 
@@ -66,11 +67,17 @@ def plain_text(value: str, autoescape=True):
 
 
 @register.filter
+def decimals(value, digits: int = 2) -> str:
+    """Return a number rounded half up to `digits` decimals, as the CSV files give it: 2.525 → “2.53”."""
+    return "" if value is None else str(rounded(value, int(digits)))
+
+
+@register.filter
 def percent(value: float | None, digits: int = 0) -> str:
-    """Return a share as a percentage: 0.934 → “93%”, or with |percent:1 → “93.4%”."""
+    """Return a share as a percentage, rounded half up: 0.934 → “93%”, or with |percent:1 → “93.4%”."""
     if value is None:
         return ""
-    return f"{round(value * 100)}%" if not digits else f"{value * 100:.{int(digits)}f}%"
+    return f"{rounded_percent(value, int(digits))}%"
 
 
 @register.filter
@@ -78,14 +85,14 @@ def signed(value: float | None, digits: int = 2) -> str:
     """Return a difference with its sign, as people read it: “+0.40”, “−1.25” (a real minus sign)."""
     if value is None:
         return ""
-    text = f"{abs(value):.{int(digits)}f}"
-    return text if float(text) == 0 else ("+" if value > 0 else "\u2212") + text
+    size = rounded(abs(exact(value)), int(digits))
+    return str(size) if size == 0 else ("+" if value > 0 else "\u2212") + str(size)
 
 
 @register.filter
 def percent_points(value: float | None) -> str:
     """Return a difference of two rates in percentage points, signed: 0.013 → “+1.3”."""
-    return "" if value is None else signed(value * 100, 1)
+    return "" if value is None else signed(exact(value) * 100, 1)
 
 
 @register.filter

@@ -9,14 +9,17 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ..dates import month_start
 from ..forms import InsightsFilterForm, ServiceStartForm
 from ..models import Pulse
 from ..permissions import role_required, sites_for, sites_managed_by
-from ..services import insights
+from ..services import insights, insights_csv
 from ..services.built import built, data_generation
 from ..services.comparison import compare_before_after
-from ..services.charts import Line, chart
+from ..services import spc
+from ..services.charts import Line, chart, xmr_chart
 from ..services.csv_safe import csv_response
+from ..services.monthly_return import monthly_return
 from ..services.privacy import threshold
 from .supervise import ROLES
 
@@ -29,25 +32,36 @@ def _selection(request) -> InsightsFilterForm:
     return form
 
 
-def _charts(figures: list[insights.MonthFigures], start) -> dict:
+def _charts(figures: list[insights.MonthFigures], start, this_month) -> dict:
     months = [f.month for f in figures]
 
     def draw(series, **options):
         return chart(months=months, series=series, start=start, **options)
 
+    def xmr(label, measure, values, direction, **options):
+        return xmr_chart(label=label, measure=measure, months=months, values=values, start=start,
+                         direction=direction, **options)
+
+    # The drop-ins' own measures have no process before they started (months of nothing give limits of
+    # nought), and a month still running would look like a fall: both are left off those charts.
+    running = [start is None or f.month >= month_start(start) for f in figures]
+
+    def of_drop_ins(values):
+        return [v if on and f.month < this_month else None for v, on, f in zip(values, running, figures)]
+
     return {
-        "sessions": draw([Line("Held", [f.sessions.held for f in figures]),
-                          Line("Cancelled", [f.sessions.cancelled for f in figures])]),
-        "people": draw([Line("Seen", [f.sessions.seen.number for f in figures]),
-                        Line("Not seen", [f.sessions.not_seen.number for f in figures])]),
+        "held": xmr("Sessions held", "sessions held", of_drop_ins([f.sessions.held for f in figures]), spc.UP),
+        "seen": xmr("People seen", "people seen", of_drop_ins([f.sessions.seen.number for f in figures]), spc.UP),
+        "not_seen": xmr("People not seen (came but could not be seen)", "people not seen",
+                        of_drop_ins([f.sessions.not_seen.number for f in figures]), spc.DOWN),
         "utilisation": draw([Line("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
                             percent=True, top=max([1.0] + [f.sessions.utilisation or 0 for f in figures])),
-        "pulse": draw([Line("Mean score (1 very low to 5 very good)", [f.pulse.mean for f in figures])],
-                      kind="line", top=5),
+        "pulse": xmr("Mean pulse score (1 very low to 5 very good)", "the mean pulse score",
+                     [f.pulse.mean for f in figures], spc.UP, top=5),
         "spread": draw([Line(label, [f.pulse.spread[i].value if f.pulse.spread else None for f in figures])
                         for i, label in enumerate(SPREAD_LABELS)], kind="stack"),
-        "sickness": draw([Line("Sickness absence rate", [f.sickness.rate if f.sickness else None for f in figures])],
-                         kind="line", percent=True),
+        "sickness": xmr("Sickness absence rate", "the sickness absence rate",
+                        [f.sickness.rate if f.sickness else None for f in figures], spc.DOWN, percent=True),
     }
 
 
@@ -78,7 +92,7 @@ def _insights(request) -> dict:
         "figures": figures,
         "start": start,
         "comparison": comparison,
-        "charts": _charts(figures, start),
+        "charts": _charts(figures, start, month_start(now.astimezone(insights.site_zone(sites)).date())),
         "query": urlencode(query),
         "threshold": threshold(),
         "spread_labels": SPREAD_LABELS,
@@ -111,10 +125,6 @@ def _name(context) -> str:
     return f"{place}-{team.slug}" if team else place
 
 
-def _number(value, digits: int = 1) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
 @require_safe
 @role_required(*ROLES)
 def figures_csv(request):
@@ -122,42 +132,22 @@ def figures_csv(request):
     context = _insights(request)
     if not context["sites"]:
         return redirect("insights")
-    header = ["month", "sessions_held", "sessions_cancelled", "people_seen", "people_not_seen", "utilisation_percent",
-              "pulse_answers", "pulse_mean_score", *[f"pulse_{label.lower().replace(' ', '_')}" for label in SPREAD_LABELS],
-              "sickness_fte_days_lost", "sickness_fte_days_available", "sickness_rate_percent"]
-    rows = []
-    for f in context["figures"]:
-        if f.pulse.spread:
-            spread = [str(cell) for cell in f.pulse.spread]
-        else:
-            spread = ["0" if f.pulse.answers.is_zero else "not yet" if f.pulse.answers.is_pending else "not shown"
-                      ] * len(SPREAD_LABELS)
-        rows.append([
-            f"{f.month:%Y-%m}", f.sessions.held, f.sessions.cancelled, str(f.sessions.seen), str(f.sessions.not_seen),
-            _number(f.sessions.utilisation * 100 if f.sessions.utilisation is not None else None, 0),
-            str(f.pulse.answers), _number(f.pulse.mean, 2), *spread,
-            f.sickness.lost if f.sickness else "", f.sickness.available if f.sickness else "",
-            _number(f.sickness.rate * 100 if f.sickness else None, 2),
-        ])
     months = context["months"]
     return csv_response(filename=f"drop-in-figures-{_name(context)}-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv",
-                        header=header, rows=rows)
+                        header=insights_csv.FIGURES_HEADER, rows=insights_csv.figures_rows(context["figures"]))
 
 
 @require_safe
 @role_required(*ROLES)
 def monthly_return_csv(request):
-    """Who may see it: managers, and supervisors for their own sites. Sessions, people supported, minutes, by site."""
+    """Who may see it: managers, and supervisors for their own sites. The restorative supervision delivered, by site."""
     context = _insights(request)
     if not context["sites"]:
         return redirect("insights")
     months = context["months"]
-    by_site = insights.session_months(sites=context["sites"], months=months, now=timezone.now())
-    rows = [[site.name, f"{month:%Y-%m}", figures.held, str(figures.seen), round(figures.minutes)]
-            for site in context["sites"] for month, figures in by_site[site.pk].items()]
+    delivered = monthly_return(sites=context["sites"], months=months, now=timezone.now())
     return csv_response(filename=f"drop-in-monthly-return-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv",
-                        header=["site", "month", "sessions_held", "people_supported", "minutes_of_sessions_held"],
-                        rows=rows)
+                        header=insights_csv.RETURN_HEADER, rows=insights_csv.return_rows(delivered))
 
 
 @require_http_methods(["GET", "POST"])

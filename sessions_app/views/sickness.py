@@ -54,8 +54,9 @@ def _upload_page(request, form):
     return render(request, "insights/sickness_import.html", {"form": form})
 
 
-def _preview_page(request, parsed, form):
-    return render(request, "insights/sickness_preview.html", {"parsed": parsed, "form": form})
+def _preview_page(request, parsed, form, confirm=None):
+    confirm = confirm or SicknessConfirmForm(sites=[parsed.site])
+    return render(request, "insights/sickness_preview.html", {"parsed": parsed, "form": form, "confirm": confirm})
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +96,14 @@ def _confirm(request, sites):
         # Teams or saved figures changed since the preview: show what the file would do now.
         messages.error(request, importing.CHANGED_SINCE_PREVIEW)
         return _preview_page(request, parsed, SicknessUploadForm(sites=sites, initial={"site": site.slug}))
-    imported = importing.sickness_import(actor=request.user, parsed=parsed)
+    try:
+        imported = importing.sickness_import(actor=request.user, parsed=parsed,
+                                             month_not_ended=form.cleaned_data["month_not_ended"])
+    except ValidationError as error:
+        if error.code != "month_not_ended":
+            raise
+        form.add_error("month_not_ended", error)  # months still running, not confirmed: ask again
+        return _preview_page(request, parsed, SicknessUploadForm(sites=sites, initial={"site": site.slug}), form)
     messages.success(request, f"Imported {imported.saved} team-month{'s' if imported.saved != 1 else ''} "
                               f"({imported.replaced} replaced).")
     return redirect(_page(site))

@@ -127,7 +127,7 @@ def test_the_managers_insights_run_under_the_policy(police, live_server, now_run
     tab = police()
     sign_in(tab, live_server, User.objects.get(username="manager"))
     tab.visit(live_server, "/insights/")
-    assert tab.page.locator("svg.dropin-chart").count() == 6
+    assert tab.page.locator("svg.dropin-chart").count() == 7
     tab.assert_clean("insights")
     tab.visit(live_server, "/insights/report/")
     tab.assert_clean("evaluation report")

@@ -295,7 +295,7 @@ def test_a_manager_imports_sickness_and_reads_the_evidence(journey, live_server,
 
     # The dashboard, for another period: a month that does not exist first.
     nav(you, "Insights")
-    assert page.locator("svg.dropin-chart").count() == 6
+    assert page.locator("svg.dropin-chart").count() == 7
     you.check("dashboard")
     you.type("#id_start", "2026-13")
     you.press("button:has-text('Show')")
@@ -317,4 +317,153 @@ def test_a_manager_imports_sickness_and_reads_the_evidence(journey, live_server,
     you.check("report")
     page.emulate_media(media="print")
     assert page.pdf(format="A4", print_background=True).startswith(b"%PDF")
+    you.finish()
+
+
+@pytest.fixture
+def colleagues():
+    """The demo site with Sam Hughes (who signs in), Priya Shah (who covers) and a chapel room the prison books."""
+    demo_seed()
+    site = Site.objects.get()
+    sam = make_supervisor(site, username="sam", display_name="Sam Hughes", role_title="Senior Staff Nurse",
+                          email="sam.hughes@northgate.example.nhs.uk")
+    sam.set_password(PASSWORD)
+    sam.save()
+    make_supervisor(site, username="priya", display_name="Priya Shah", role_title="Psychologist")
+    make_room(site, name="Chapel side room", directions="Past the chapel, first left.", booking_email=CHAPEL_BOOKINGS,
+              booking_contact="Chaplaincy office")
+    return site, sam
+
+
+CHAPEL_BOOKINGS = "chaplaincy.office@northgate.example"
+
+
+def next_bank_holiday(site, *, after: datetime.date) -> tuple[datetime.date, str]:
+    from sessions_app.dates import bank_holidays
+
+    holidays = bank_holidays(region=site.bank_holidays, first=after, last=after + datetime.timedelta(days=400))
+    return min(holidays.items())
+
+
+@pytest.mark.parametrize("javascript, width", [(True, 1280), (False, 390)],
+                         ids=["javascript on, desktop", "javascript off, phone"])
+def test_a_supervisor_runs_weeks_of_sessions_as_they_really_run(journey, live_server, colleagues, mailoutbox,
+                                                                javascript, width):
+    """Who runs it, a bank holiday, rooms the prison confirms or declines, a move emailed at once, and cover."""
+    from sessions_app.dates import bank_holidays
+    from tests.helpers import answer_links
+
+    site, sam = colleagues
+    holiday, name = next_bank_holiday(site, after=timezone.localdate() + datetime.timedelta(days=16))
+    first, last = holiday - datetime.timedelta(weeks=2), holiday + datetime.timedelta(weeks=2)
+    dates = [first + datetime.timedelta(weeks=n) for n in range(5)]
+    skipped = set(bank_holidays(region=site.bank_holidays, first=first, last=last)) & set(dates)
+    you = journey("supervisor-weeks", javascript=javascript, width=width)
+    page = you.page
+
+    you.go(live_server, "/sign-in/")
+    you.check()
+    you.type("#id_username", "sam")
+    you.type("#id_password", PASSWORD)
+    you.press("button[type=submit]")
+    you.check("workspace")
+
+    # A series over a bank holiday, run by the person chosen: the holiday is marked and skipped.
+    nav(you, "Regular sessions")
+    you.check()
+    you.press("main a:has-text('Set up regular sessions')")
+    you.check()
+    you.choose_option("#id_supervisor", "Sam Hughes, Senior Staff Nurse")
+    you.tick(f"#id_weekdays_{holiday.weekday()}")
+    you.type("#id_starts_on", first.isoformat())
+    you.type("#id_ends_on", last.isoformat())
+    you.choose_option("#id_room", "Chapel side room")
+    you.press("button[value=preview]")
+    main = page.locator("main").inner_text()
+    assert f"Preview: {5 - len(skipped)} dates to publish" in main and f"Bank holiday ({name})" in main
+    you.check("series-over-a-bank-holiday")
+    you.press("button[value=confirm]")
+    assert f"{5 - len(skipped)} sessions published." in page.locator("main").inner_text()
+    you.check()
+    published = list(Session.objects.filter(room__name="Chapel side room").order_by("starts_at"))
+    assert holiday not in [s.local_starts_at.date() for s in published]
+    assert {s.supervisor for s in published} == {sam}
+    assert {s.room_booking for s in published} == {Session.RoomBooking.TO_REQUEST}
+
+    # The room requests: one email to the chaplaincy office, a link per date.
+    nav(you, "Rooms")
+    you.check()
+    you.press("button:has-text('Send room requests')")
+    you.check("room-requests-sent")
+    [request] = [m for m in mailoutbox if m.to == [CHAPEL_BOOKINGS]]
+    links = answer_links(request)
+    assert len(links["confirmed"]) == len(published)
+
+    # The office confirms the first date and declines the second, through the emailed links.
+    you.go(live_server, links["confirmed"][0] + "?answer=confirmed")
+    you.check("room-request")
+    you.press("button:has-text('Confirm this booking')")
+    assert "Booking confirmed" in page.locator("main").inner_text()
+    you.check("room-confirmed")
+    you.go(live_server, links["declined"][1] + "?answer=declined")
+    you.check()
+    you.type("#id_reason", "The chapel is needed for a memorial service.")
+    you.press("button:has-text('Decline')")
+    assert "Booking declined" in page.locator("main").inner_text()
+    you.check("room-declined")
+    confirmed, declined = (Session.objects.get(pk=s.pk) for s in published[:2])
+    assert confirmed.room_booking == "confirmed" and declined.room_booking == "declined" and declined.room is None
+    [told] = [m for m in mailoutbox if m.to == [sam.email]]  # the supervisor hears of the decline
+    assert "The chapel is needed for a memorial service." in told.body
+
+    # The decline is under "needs attention" on the workspace.
+    you.go(live_server, "/supervise/")
+    attention = page.locator("#needs-attention + ul").inner_text()
+    assert "Room declined" in attention and "The chapel is needed for a memorial service." in attention
+    you.check("needs-attention")
+
+    # The dates announced, then a session moved: the list is emailed at once, from where to where and why.
+    nav(you, "Announce")
+    you.check()
+    you.type("#id_addresses", "wellbeing@nhs.example")
+    you.press("button[value=send]")
+    you.check()
+    soon = next(s for s in Session.objects.filter(room__name="Wellbeing room", status="scheduled", starts_at__gt=(
+        timezone.now() + datetime.timedelta(hours=2))).order_by("starts_at") if s.local_starts_at.date() not in dates)
+    you.go(live_server, f"/supervise/sessions/{soon.pk}/")
+    you.check()
+    you.press("main a:has-text('Move it to another time or room')")
+    you.check()
+    you.choose_option("#id_room", "Chapel side room")
+    you.type("#id_reason", "The wellbeing room is needed for a visit.")
+    you.press("button:has-text('Move the session')")
+    if "Use this room anyway" in page.locator("main").inner_text():
+        raise AssertionError("the chapel side room passes the checklist")
+    assert "The changes email went to 1 address." in page.locator("main").inner_text()
+    you.check("moved-and-emailed")
+    changes = mailoutbox[-1]
+    assert changes.bcc == ["wellbeing@nhs.example"] and "Changes to drop-in supervision" in changes.subject
+    assert "moved from" in changes.body and "in Wellbeing room to this time, in Chapel side room. " \
+                                              "The wellbeing room is needed for a visit." in changes.body
+
+    # Time away on the confirmed date, and that session handed to Priya.
+    away_on = confirmed.local_starts_at.date()
+    you.go(live_server, "/supervise/")
+    you.press("main a:has-text('Time away and cover')")
+    you.check()
+    you.type("#id_starts_on", away_on.isoformat())
+    you.type("#id_ends_on", away_on.isoformat())
+    you.type("#id_note", "Annual leave")
+    you.press("button:has-text('Record time away')")
+    you.check("time-away")
+    you.go(live_server, "/supervise/")
+    you.check()
+    you.press(page.locator("#needs-attention + ul a", has_text=f"{away_on:%A} {away_on.day} {away_on:%B %Y}"))
+    you.check("find-cover")
+    you.choose("input[name=supervisor][value='%d']" % User.objects.get(username="priya").pk)
+    you.press("button:has-text('Hand it over')")
+    assert "Priya Shah runs it now." in page.locator("main").inner_text()
+    you.check("handed-over")
+    confirmed.refresh_from_db()
+    assert confirmed.supervisor.username == "priya" and confirmed.sequence > published[0].sequence
     you.finish()

@@ -3,6 +3,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -414,3 +415,31 @@ def test_a_row_with_more_cells_than_the_header_is_refused_not_shifted(site, team
     parsed = parse(site, "Primary care,2026-03,1,234.5,1500", "Primary care,2026-04,1,400,")
     assert problems(parsed) == [(2, "This row has 5 cells but the header has 4. Put numbers with commas in quotes, "
                                     "or write them without the comma.")]
+
+
+# Whole months only
+
+
+@time_machine.travel("2026-03-31 22:30 +0000", tick=False)
+def test_saving_a_month_not_ended_at_the_site_is_refused_unless_confirmed(site, teams):
+    manager, month = make_manager(), datetime.date(2026, 3, 1)
+    with pytest.raises(ValidationError) as refused:
+        sickness_save(actor=manager, team=teams["pc"], month=month, fte_days_lost=Decimal(1),
+                      fte_days_available=Decimal(10))
+    assert refused.value.code == "month_not_ended"
+    sickness_save(actor=manager, team=teams["pc"], month=month, fte_days_lost=Decimal(1),
+                  fte_days_available=Decimal(10), month_not_ended=True)
+    assert SicknessRecord.objects.get().month == month
+
+
+@time_machine.travel("2026-03-31 22:30 +0000", tick=False)
+def test_importing_months_not_ended_is_refused_unless_confirmed(site, teams):
+    parsed = sickness_parse(site=site, text=f"{HEADER}\nprimary-care,2026-02,1,10\nprimary-care,2026-04,1,10\n")
+    assert parsed.not_ended == [datetime.date(2026, 4, 1)]
+    with pytest.raises(ValidationError) as refused:
+        sickness_import(actor=make_manager(), parsed=parsed)
+    assert refused.value.messages == [
+        "April 2026 has not ended at HMP Northgate yet, so a rate for it would be for part of a month beside whole "
+        "ones. Enter it once the month has ended, or tick “This month has not ended: enter it anyway”."]
+    assert not SicknessRecord.objects.exists()
+    assert sickness_import(actor=make_manager(), parsed=parsed, month_not_ended=True).saved == 2

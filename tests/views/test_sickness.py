@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -413,3 +414,69 @@ def test_10000_rows_over_20_teams_preview_and_import_in_under_10_seconds(signed_
     assert response.status_code == 302
     assert SicknessRecord.objects.filter(team__site=site).count() == 10_000
     assert seconds < 10
+
+
+# Whole months only: a month still running at the site needs the box ticked
+
+
+NOT_ENDED = ("March 2026 has not ended at HMP Northgate yet, so a rate for it would be for part of a month beside "
+             "whole ones. Enter it once the month has ended, or tick “This month has not ended: enter it anyway”.")
+LAST_HOUR_OF_MARCH = "2026-03-31 22:30 +0000"  # 11:30pm in London (summer time began on the 29th)
+FIRST_HOUR_OF_APRIL = "2026-03-31 23:30 +0000"  # 12:30am on 1 April in London, still March in UTC
+
+
+@time_machine.travel(LAST_HOUR_OF_MARCH, tick=False)
+def test_a_month_not_ended_at_the_site_is_refused_and_everything_typed_is_kept(signed_in, site, teams):
+    data = month_data(month="March 2026")
+    response = signed_in.post(PAGE + "?site=hmp-northgate", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"month_not_ended": [NOT_ENDED]}
+    page = response.content.decode()
+    assert f'<a href="#id_month_not_ended">{NOT_ENDED}</a>' in page
+    assert 'name="month_not_ended" type="checkbox"' in page
+    for name in ("month", "fte_days_lost", "fte_days_available"):
+        assert f'name="{name}" type="text" value="{data[name]}"' in page
+    assert not SicknessRecord.objects.exists()
+
+
+@time_machine.travel(LAST_HOUR_OF_MARCH, tick=False)
+def test_a_month_not_ended_is_saved_once_the_box_is_ticked(signed_in, site, teams):
+    response = signed_in.post(PAGE + "?site=hmp-northgate", {**month_data(), "month_not_ended": "on"})
+    assert response.status_code == 302
+    assert saved(site) == {("primary-care", "2026-03", Decimal("12.50"), Decimal("400.00"))}
+
+
+@time_machine.travel(FIRST_HOUR_OF_APRIL, tick=False)
+def test_the_months_end_is_judged_in_the_sites_time_zone(signed_in, site, teams):
+    assert signed_in.post(PAGE + "?site=hmp-northgate", month_data()).status_code == 302
+    elsewhere = make_site(name="HMP Pacific", slug="hmp-pacific", time_zone="America/Los_Angeles")
+    make_team(elsewhere, name="Healthcare", slug="healthcare")
+    response = signed_in.post(PAGE + "?site=hmp-pacific", month_data(team="healthcare"))
+    assert list(response.context["form"].errors) == ["month_not_ended"]
+
+
+@time_machine.travel(LAST_HOUR_OF_MARCH, tick=False)
+def test_the_box_is_not_offered_for_a_month_that_has_ended(signed_in, site, teams):
+    response = signed_in.post(PAGE + "?site=hmp-northgate", month_data(month="2026-02", fte_days_lost="x"))
+    assert 'name="month_not_ended"' not in response.content.decode()
+
+
+@time_machine.travel(LAST_HOUR_OF_MARCH, tick=False)
+def test_an_import_with_a_month_not_ended_asks_first_and_saves_nothing_until_the_box_is_ticked(signed_in, site, teams):
+    preview = upload(signed_in, csv_bytes("Primary care,2026-02,14.5,420", "Primary care,2026-03,6.25,210"))
+    assert NOT_ENDED in text(preview)
+    assert 'name="month_not_ended" type="checkbox"' in preview.content.decode()
+    refused = confirm(signed_in, preview)
+    assert refused.status_code == 200
+    assert f'<a href="#id_month_not_ended">{NOT_ENDED}</a>' in refused.content.decode()
+    assert not SicknessRecord.objects.exists()
+    assert confirm(signed_in, refused, month_not_ended="on").status_code == 302
+    assert saved(site) == {("primary-care", "2026-02", Decimal("14.50"), Decimal("420.00")),
+                           ("primary-care", "2026-03", Decimal("6.25"), Decimal("210.00"))}
+
+
+@time_machine.travel(LAST_HOUR_OF_MARCH, tick=False)
+def test_an_import_of_ended_months_asks_nothing(signed_in, site, teams):
+    preview = upload(signed_in, csv_bytes("Primary care,2026-02,14.5,420"))
+    assert "has not ended" not in text(preview) and 'name="month_not_ended"' not in preview.content.decode()
+    assert confirm(signed_in, preview).status_code == 302
