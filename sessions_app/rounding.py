@@ -9,6 +9,7 @@ FTE_DAYS_PLACES = 2  # FTE days lost and available: as entered, to the hundredth
 MEAN_PLACES = 2  # the mean pulse score
 RATE_PLACES = 1  # the sickness rate, in per cent
 UTILISATION_PLACES = 0  # utilisation, in per cent
+BAND_PLACES = 0  # a pulse band's share of the answers, in per cent
 HOURS_PLACES = 2  # hours of sessions held
 
 

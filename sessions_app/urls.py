@@ -84,6 +84,7 @@ urlpatterns = [
     path("insights/figures.csv", insights.figures_csv, name="insights_csv"),
     path("insights/monthly-return.csv", insights.monthly_return_csv, name="insights_return_csv"),
     path("insights/report/", insights.report, name="insights_report"),
+    path("insights/board/", insights.board, name="insights_board"),
     path("insights/service-start/", insights.service_start, name="insights_service_start"),
     path("insights/sickness/", sickness.sickness, name="insights_sickness"),
     path("insights/sickness/import/", sickness.sickness_import, name="insights_sickness_import"),

@@ -194,3 +194,27 @@ def answer_links(message) -> dict[str, list[str]]:
 
 def token_of(path: str) -> str:
     return path.split("/")[3]
+
+
+# Linear algebra for the privacy attacks: is a protected figure a combination of the figures shown?
+
+
+def _reduced(row: dict, basis: list[tuple]) -> dict:
+    for pivot, base in basis:
+        if row.get(pivot):
+            factor = row[pivot] / base[pivot]
+            row = {k: row.get(k, 0) - factor * base.get(k, 0) for k in set(row) | set(base)}
+            row = {k: v for k, v in row.items() if v}
+    return row
+
+
+def determined(equations: list[dict], target: dict) -> bool:
+    """Whether the target ({unknown: coefficient}) is a linear combination of the equations (exact arithmetic)."""
+    from fractions import Fraction
+
+    basis: list[tuple] = []  # (pivot key, row) in echelon form
+    for equation in equations:
+        row = _reduced({k: Fraction(v) for k, v in equation.items() if v}, basis)
+        if row:
+            basis.append((next(iter(sorted(row, key=str))), row))
+    return not _reduced({k: Fraction(v) for k, v in target.items() if v}, basis)

@@ -632,7 +632,8 @@ FORMS = [
                                    "start": ["1900-01", "1899-12", "March 2025", "01/2025", "2020-01"],
                                    "end": ["1900-01", "2025-01", "2024-12", "2099-01"]},
            allowed=frozenset({200, 302}))
-      for path in ["/insights/", "/insights/figures.csv", "/insights/monthly-return.csv", "/insights/report/"]
+      for path in ["/insights/", "/insights/figures.csv", "/insights/monthly-return.csv", "/insights/report/",
+                   "/insights/board/"]
       for who in (["manager", "supervisor"] if path == "/insights/" else ["manager"])],
     Form("service start dates", "manager",
          lambda w: [f"/insights/service-start/?site={slug}" for slug in (w.site.slug, w.other_site.slug, "", "%00")],

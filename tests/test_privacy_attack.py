@@ -18,9 +18,10 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from sessions_app.models import Attendance, Feedback, Pulse, Session, Site
+from sessions_app.rounding import rounded_percent
 from sessions_app.services.privacy import threshold
 from tests.factories import make_manager, make_room, make_site, make_supervisor, make_team, make_user
-from tests.helpers import csv_rows, page_tables
+from tests.helpers import csv_rows, determined, page_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ MONDAYS = [datetime.date(2026, 11, 2), datetime.date(2026, 11, 9), datetime.date
 NOW = "2026-12-10 12:00 +0000"  # November has ended everywhere, and its sessions are within the demand page's weeks
 ZONES = ["Europe/London", "America/Los_Angeles", "Pacific/Auckland"]
 SCORES = [1, 2, 3, 4, 5]
-SPREAD = ["pulse_very_low", "pulse_low", "pulse_okay", "pulse_good", "pulse_very_good"]
+BANDS = {"pulse_low_percent": (1, 2), "pulse_okay_percent": (3,), "pulse_good_percent": (4, 5)}
 GROUPS = ["", "nurse", "hca"]  # each session's people seen are counted under one staff group here
 
 answers = st.one_of(
@@ -124,16 +125,20 @@ class Reader:
             if sum(self.truth[k] for k in keys) == 0 and determined(self.equations, {k: 1 for k in keys}):
                 self.equations.extend({key: 1} for key in keys)
 
-    def pulse(self, keys, answers, mean, spread):
-        """One view's pulse: its answers, mean (as a sum of scores) and spread, where shown."""
+    def pulse(self, keys, answers, mean, bands):
+        """One view's pulse: its answers, mean (as a sum of scores) and bands' per cents, where shown."""
         if answers is not None:
             self.add({k: 1 for k in keys}, answers)
             if mean is not None:
                 # Shown to 2 decimals: the sum of scores is the nearest whole number to mean × answers.
                 self.add({k: k[3] for k in keys}, round(mean * answers))
-        for score, count in zip(SCORES, spread):
-            if count is not None:
-                self.add({k: 1 for k in keys if k[3] == score}, count)
+        for scores, share in zip(BANDS.values(), bands):
+            # A whole per cent of the answers shown beside it gives the band's count, where one count rounds to it.
+            if share is None:
+                continue
+            counts = [c for c in range(int(answers) + 1) if rounded_percent(Fraction(c, answers), 0) == share]
+            if len(counts) == 1:
+                self.add({k: 1 for k in keys if k[3] in scores}, counts[0])
 
     def people(self, session_ids, seen, not_seen):
         for measure, value in (("seen", seen), ("not_seen", not_seen)):
@@ -154,12 +159,13 @@ def read_everything(person, truth, sites_seen: list[Site]) -> Reader:
         session_ids = sessions_of(truth, sites)
         [row] = csv_rows(client.get(f"/insights/figures.csv{query}"))
         reader.pulse(keys, number(row["pulse_answers"]), number(row["pulse_mean_score"]),
-                     [number(row[column]) for column in SPREAD])
+                     [number(row[column]) for column in BANDS])
         reader.people(session_ids, number(row["people_seen"]), number(row["people_not_seen"]))
         for page in ("/insights/", "/insights/report/"):
             tables = page_tables(client.get(f"{page}{query}"))
             pulse = tables[f"Pulse answers: {MONTH:%B %Y}"]
-            reader.pulse(keys, number(pulse[0]), number(pulse[1]), [number(cell) for cell in pulse[2:7]])
+            reader.pulse(keys, number(pulse[0]), number(pulse[1]),
+                         [number(cell.removesuffix("%")) for cell in pulse[2:5]])
             seen, not_seen, _ = tables[f"People seen: {MONTH:%B %Y}"]
             reader.people(session_ids, number(seen), number(not_seen))
     for row in csv_rows(client.get(f"/insights/monthly-return.csv?{period}")):
@@ -198,6 +204,9 @@ def protected(truth, person) -> list[tuple[str, dict]]:
         for score in SCORES:
             if 0 < sum(truth[k] for k in keys if k[3] == score) < least:
                 targets.append((f"score {score} of {name}", {k: 1 for k in keys if k[3] == score}))
+        for band, scores in BANDS.items():
+            if 0 < sum(truth[k] for k in keys if k[3] in scores) < least:
+                targets.append((f"{band} of {name}", {k: 1 for k in keys if k[3] in scores}))
     supervised = set(person.supervised_sites.values_list("pk", flat=True))
     for site in Site.objects.exclude(pk__in=supervised):  # a site's own supervisors see its sessions' counts
         ids = sessions_of(truth, [site])
@@ -210,25 +219,6 @@ def protected(truth, person) -> list[tuple[str, dict]]:
             if 0 < sum(truth[key] for key in keys) < least:
                 targets.append((name, keys))
     return targets
-
-
-def _reduced(row: dict, basis: list[tuple]) -> dict:
-    for pivot, base in basis:
-        if row.get(pivot):
-            factor = row[pivot] / base[pivot]
-            row = {k: row.get(k, 0) - factor * base.get(k, 0) for k in set(row) | set(base)}
-            row = {k: v for k, v in row.items() if v}
-    return row
-
-
-def determined(equations: list[dict], target: dict) -> bool:
-    """Whether the target is a linear combination of the equations (exact arithmetic)."""
-    basis: list[tuple] = []  # (pivot key, row) in echelon form
-    for equation in equations:
-        row = _reduced({k: Fraction(v) for k, v in equation.items() if v}, basis)
-        if row:
-            basis.append((next(iter(sorted(row, key=str))), row))
-    return not _reduced({k: Fraction(v) for k, v in target.items() if v}, basis)
 
 
 WITHHELD = [1, 1, 1, 1, 1, 2]  # one “low” among six
@@ -247,6 +237,8 @@ def site(teams, no_team=(), zone="Europe/London", sessions=()):
 @example(plan=[site([[3] * 9, [4] * 9], no_team=WITHHELD)])
 @example(plan=[site([WITHHELD]), site([[4] * 9], zone="America/Los_Angeles")])
 @example(plan=[site([[2] * 5], sessions=[(3, 0), (6, 1)])])
+# Bands of 5, 5 and 0 beside the mean: the one answer of 2 among the low band's 5 would be the sum less the rest.
+@example(plan=[site([[1] * 4 + [2] + [3] * 5, [1] * 5 + [3] * 5 + [5] * 5], no_team=[1] * 5 + [3] * 5)])
 @example(plan=[site([[2] * 5], sessions=[(6, 0, "nurse"), (2, 1, "hca"), (7, 0, "")])])
 @example(plan=[site([[2] * 5], sessions=[(6, 0, "nurse"), (5, 1, "hca"), (2, 0, "hca")])])
 def test_no_role_can_pin_a_suppressed_count_or_withheld_mean_from_what_it_is_shown(plan):

@@ -67,3 +67,31 @@ def test_the_suppressed_month_is_a_gap_and_the_limits_come_from_the_months_shown
     marks = re.findall(r"<(?:circle|rect|polygon) ", seen.group())
     assert len(marks) == 12 + 3  # 12 months shown since the start, and the key's three marks
     assert seen.group().count('stroke-dasharray="6 4"') == 2 + 1  # the 12 have limits of their own; the key
+
+
+SPLIT = add_months(ENDED_MONTH, -2)  # its 1 answer of 1 makes the low band small, so no band shows
+
+
+@pytest.fixture
+def bands_world():
+    """14 months of 15 answers, a third in each band; in one month a low band of 1 holds the bands back."""
+    site = make_site(service_started_on=add_months(FIRST, 1) + datetime.timedelta(days=9))
+    for n in range(14):
+        month = add_months(FIRST, n)
+        monday = month + datetime.timedelta(days=(7 - month.weekday()) % 7)
+        scores = [1] + [3] * 9 + [4] * 5 if month == SPLIT else [1] * 5 + [3] * 5 + [5] * 5
+        Pulse.objects.bulk_create(Pulse(site=site, week=monday, score=score) for score in scores)
+    return site
+
+
+def test_a_suppressed_bands_count_leaves_the_charts_and_the_table_unchanged(client, manager, bands_world):
+    client.force_login(manager)
+    paths = [f"/insights/?site={bands_world.slug}&{PERIOD}", f"/insights/report/?site={bands_world.slug}&{PERIOD}"]
+    assert page_tables(client.get(paths[0]))[f"Pulse answers: {SPLIT:%B %Y}"] == ["15", "3.20", "not shown"]
+    before = [(charts(client, path), page_tables(client.get(path))) for path in paths]
+    assert len(before[0][0]) == 2 * 5 + 2  # the bands' chart is drawn
+    # Two answers of 3 become a 1 and a 5: the low band has 2, not 1, with the same answers and mean.
+    threes = Pulse.objects.filter(week__month=SPLIT.month, week__year=SPLIT.year, score=3).order_by("pk")
+    Pulse.objects.filter(pk=threes[0].pk).update(score=1)
+    Pulse.objects.filter(pk=threes[1].pk).update(score=5)
+    assert [(charts(client, path), page_tables(client.get(path))) for path in paths] == before

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Min, Sum
 from django.db.models.functions import TruncMonth
 
-from ..dates import add_months
-from ..models import AttendanceCorrection, Feedback, Session, SicknessRecord, Site, Team
+from ..dates import add_months, month_start
+from ..models import AttendanceCorrection, Feedback, Pulse, Session, SicknessRecord, Site, Team
 from .audit import audit_record
-from .monthly_sums import SESSIONS_SETTLE, session_sums, sessions_settled_month
+from .monthly_sums import SESSIONS_SETTLE, pulse_month_ended, session_sums, sessions_settled_month
 from .privacy import Figure, is_small, pending, total_of_small_cells, total_of_totals
 from .pulse_figures import PulseMonth, pulse_months
 from .rows import row_month
@@ -178,6 +178,25 @@ def insights_time(*, sites: list[Site], now: datetime.datetime) -> tuple:
     """
     zones = [zoneinfo.ZoneInfo(zone) for zone in sorted({site.time_zone for site in sites})]
     return tuple((now.astimezone(zone).date(), (now - SESSIONS_SETTLE).astimezone(zone).date()) for zone in zones)
+
+
+def from_first_data(*, sites: list[Site], team: Team | None, months: list[datetime.date],
+                    now: datetime.datetime) -> list[datetime.date]:
+    """Return the months from the first with a session, sickness figures or published pulse answers on.
+
+    The report starts there rather than with months of nothing before the service existed. A pulse
+    answer counts only in a month that has ended: one still running is not published, nor hinted at.
+    """
+    first = Session.objects.filter(site__in=sites).order_by("starts_at").values_list("starts_at", "site__time_zone")[:1]
+    starts = [month_start(at.astimezone(zoneinfo.ZoneInfo(zone)).date()) for at, zone in first]
+    sickness = SicknessRecord.objects.filter(team=team) if team else SicknessRecord.objects.filter(team__site__in=sites)
+    starts += [month for month in [sickness.aggregate(first=Min("month"))["first"]] if month]
+    pulse = Pulse.objects.filter(team=team) if team else Pulse.objects.filter(site__in=sites)
+    week = pulse.aggregate(first=Min("week"))["first"]
+    if week and all(pulse_month_ended(site, month_start(week), now) for site in sites):
+        starts.append(month_start(week))
+    kept = [month for month in months if starts and month >= min(starts)]
+    return kept or months
 
 
 def next_start(*, sites: list[Site], now: datetime.datetime) -> datetime.datetime | None:

@@ -5,15 +5,15 @@ Every number column holds a number or nothing. A column that privacy rule 2 may 
 threshold), "not shown" (it would give a suppressed figure away) or "not yet" (the month has not ended).
 Numbers are rounded as the pages round them (rounding.py). The README lists every column.
 """
-from ..models import Pulse
 from ..rounding import (FTE_DAYS_PLACES, HOURS_PLACES, MEAN_PLACES, RATE_PLACES, UTILISATION_PLACES, exact,
                         rounded, rounded_percent)
 from .insights import MonthFigures
 from .monthly_return import GROUPS, ReturnMonth
 from .privacy import Figure
+from .pulse_figures import BANDS
 
 STATUSES = ("", "suppressed", "not shown", "not yet")
-SPREAD_COLUMNS = [f"pulse_{label.lower().replace(' ', '_')}" for _, label in Pulse.Score.choices]
+BAND_COLUMNS = [f"pulse_{label.split()[0].lower()}_percent" for label, _ in BANDS]
 
 
 def _with_status(name: str) -> list[str]:
@@ -32,17 +32,16 @@ def _value(value, status: str) -> list:
 FIGURES_HEADER = [
     "month", "sessions_held", "sessions_cancelled", *_with_status("people_seen"), *_with_status("people_not_seen"),
     *_with_status("utilisation_percent"), *_with_status("pulse_answers"), *_with_status("pulse_mean_score"),
-    *[column for name in SPREAD_COLUMNS for column in _with_status(name)],
+    *[column for name in BAND_COLUMNS for column in _with_status(name)],
     "sickness_fte_days_lost", "sickness_fte_days_available", "sickness_rate_percent",
 ]
 
 
-def _spread(f: MonthFigures) -> list:
-    if f.pulse.spread:
-        return [cell for figure in f.pulse.spread for cell in _count(figure)]
-    if f.pulse.answers.is_zero:
-        return [0, ""] * len(SPREAD_COLUMNS)
-    return ["", "not yet" if f.pulse.answers.is_pending else "not shown"] * len(SPREAD_COLUMNS)
+def _bands(f: MonthFigures) -> list:
+    """Each band's per cent of the answers, where the month's bands show; none in a month of no answers."""
+    if f.pulse.bands:
+        return [cell for share in f.pulse.bands for cell in (share, "")]
+    return ["", _absent_status(f.pulse.answers, none=f.pulse.answers.is_zero)] * len(BAND_COLUMNS)
 
 
 def _absent_status(answers: Figure, *, none: bool) -> str:
@@ -61,7 +60,7 @@ def figures_rows(figures: list[MonthFigures]) -> list[list]:
                     _absent_status(sessions.seen, none=not sessions.held)),
             *_count(pulse.answers),
             *_value(rounded(pulse.mean, MEAN_PLACES), _absent_status(pulse.answers, none=pulse.answers.is_zero)),
-            *_spread(f),
+            *_bands(f),
             rounded(sickness.lost, FTE_DAYS_PLACES) if sickness else "",
             rounded(sickness.available, FTE_DAYS_PLACES) if sickness else "",
             rounded_percent(sickness.rate, RATE_PLACES) if sickness else "",

@@ -196,6 +196,35 @@ def total_of_totals(parts: list[Figure]) -> Figure:
     return Figure(value, HIDDEN)
 
 
+def total_over_months(months: list[Figure]) -> Figure:
+    """Return a period's total of the monthly counts published beside it, over the months that have ended.
+
+    It is a total of totals: shown only where every ended month is, so the total less the months
+    shown never gives a withheld month away. Months not yet ended are left out (they are not
+    published yet); with none ended, the total is not yet either.
+    """
+    ended = [month for month in months if not month.is_pending]
+    return total_of_totals(ended) if ended else pending()
+
+
+def mean_over_months(months: list[tuple[Figure, float | None]]) -> float | None:
+    """Return a period's mean from each ended month's published (answers, mean), or None where any is withheld.
+
+    Built from the published figures alone (each month's sum is its mean × its answers), it adds nothing
+    to them; a month with answers but no mean shown withholds it, since the period's sum less the others'
+    would give that month's sum away.
+    """
+    answers = score_sum = 0
+    for count, mean in months:
+        if count.is_pending or count.is_zero:
+            continue
+        if not count.shown or mean is None:
+            return None
+        answers += count.value
+        score_sum += round(mean * count.value)
+    return score_sum / answers if answers and mean_publishable(answers, score_sum) else None
+
+
 # Means. A mean over n answers of 1 to 5 gives their sum; beside a total's mean and the other groups'
 # means, a withheld group's sum is the difference. Means get secondary suppression as counts do.
 
@@ -213,9 +242,24 @@ def mean_publishable(count: int, score_sum: int) -> bool:
     return all(gap == 0 or gap >= threshold() for gap in (above_lowest, below_highest))
 
 
-def spread_publishable(spread) -> bool:
-    """Return whether a spread of answers may show: every answer given by anyone was given by at least the threshold."""
-    return all(count == 0 or count >= threshold() for count in spread)
+def bands_publishable(spread, *, bands) -> bool:
+    """Return whether a group's answers may show as bands of neighbouring scores, beside its answers and mean.
+
+    `spread` counts each score from the lowest; `bands` lists each band's scores, one or two of them.
+    A band's share of the answers shown gives its count, so no band may be small. Beside the mean too
+    (the sum of scores), the answers at the upper score of the two-score bands add up to a known number;
+    where a band's bounds (none to all of it) leave it one way to split, neither part may be small.
+    """
+    counts = [sum(spread[score - LOWEST] for score in band) for band in bands]
+    if any(is_small(count) for count in counts):
+        return False
+    pairs = [(count, spread[band[-1] - LOWEST]) for band, count in zip(bands, counts) if len(band) == 2]
+    uppers, whole = sum(upper for _, upper in pairs), sum(count for count, _ in pairs)
+    for count, _ in pairs:
+        least, most = max(0, uppers - (whole - count)), min(count, uppers)
+        if least == most and (is_small(least) or is_small(count - least)):
+            return False
+    return True
 
 
 Intervals = list[tuple[int, int]]  # disjoint, sorted, both ends included

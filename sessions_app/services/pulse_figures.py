@@ -1,11 +1,17 @@
 """The morale pulse month by month, with privacy rule 2 planned once per site and month."""
 import dataclasses
 import datetime
+from decimal import Decimal
+from fractions import Fraction
 
 from ..models import Site, Team
+from ..rounding import BAND_PLACES, rounded_percent
 from .monthly_sums import SCORES, pulse_month_ended, pulse_sums
-from .privacy import (HIDDEN, Figure, figure, mean_publishable, pending, plan_means, protect, spread_publishable,
+from .privacy import (HIDDEN, Figure, bands_publishable, figure, mean_publishable, pending, plan_means, protect,
                       total_of_totals)
+
+# The answers in three bands, each shown as its share of the month's answers, never as a count.
+BANDS = [("Low (1–2)", (1, 2)), ("Okay (3)", (3,)), ("Good (4–5)", (4, 5))]
 
 
 @dataclasses.dataclass
@@ -25,23 +31,28 @@ class PulseCell:
         return self.answers > 0 and mean_publishable(self.answers, self.score_sum)
 
     @property
-    def spread_publishable(self) -> bool:
-        return spread_publishable(self.spread)
+    def bands_publishable(self) -> bool:
+        return bands_publishable(self.spread, bands=[scores for _, scores in BANDS])
+
+    def band_percents(self) -> list[Decimal]:
+        """Return each band's share of the answers, in per cent as every page and file rounds it."""
+        return [rounded_percent(Fraction(sum(self.spread[score - SCORES[0]] for score in scores), self.answers),
+                                BAND_PLACES) for _, scores in BANDS]
 
 
 @dataclasses.dataclass
 class PulseMonth:
     answers: Figure = Figure(0)
     mean: float | None = None
-    spread: list[Figure] | None = None  # None where it is not published
+    bands: list[Decimal] | None = None  # each band's per cent of the answers; None where not published
 
 
-def _pulse_month(cell: PulseCell, published: Figure, *, mean_shown: bool, spread_shown: bool) -> PulseMonth:
+def _pulse_month(cell: PulseCell, published: Figure, *, mean_shown: bool, bands_shown: bool) -> PulseMonth:
     shown = published.shown and cell.answers > 0 and mean_shown
     return PulseMonth(
         answers=published,
         mean=cell.score_sum / cell.answers if shown else None,
-        spread=[Figure(count) for count in cell.spread] if shown and spread_shown else None,
+        bands=cell.band_percents() if shown and bands_shown else None,
     )
 
 
@@ -72,10 +83,17 @@ class SitePulse:
         return cls(teams, counts, total, total_count, means_shown, total_mean_shown)
 
     @property
-    def total_spread_shown(self) -> bool:
-        """Every team shown, and no score given by fewer than the threshold in any team (or in the whole)."""
-        return (self.total_mean_shown and all(count.shown for count in self.counts.values())
-                and all(cell.spread_publishable for cell in self.teams.values()) and self.total.spread_publishable)
+    def total_bands_shown(self) -> bool:
+        """The whole's bands publishable, and so the bands of the groups not shown alone, taken together.
+
+        The whole less the teams whose bands show alone gives the others' bands and score sum together.
+        """
+        rest = PulseCell.total(cell for key, cell in self.teams.items() if not self.bands_alone(key))
+        return self.total_mean_shown and self.total.bands_publishable and (rest.answers == 0 or rest.bands_publishable)
+
+    def bands_alone(self, team_id: int | None) -> bool:
+        """Return whether a team's bands show in its own view: beside its mean, where they pass the rule."""
+        return team_id in self.means_shown and self.teams[team_id].bands_publishable
 
     @property
     def mean_known(self) -> bool:
@@ -85,13 +103,12 @@ class SitePulse:
         if team_id not in self.teams:
             return PulseMonth()
         cell = self.teams[team_id]
-        mean_shown = team_id in self.means_shown
-        return _pulse_month(cell, self.counts[team_id], mean_shown=mean_shown,
-                            spread_shown=mean_shown and cell.spread_publishable)
+        return _pulse_month(cell, self.counts[team_id], mean_shown=team_id in self.means_shown,
+                            bands_shown=self.bands_alone(team_id))
 
     def site_month(self) -> PulseMonth:
         return _pulse_month(self.total, self.total_count, mean_shown=self.total_mean_shown,
-                            spread_shown=self.total_spread_shown)
+                            bands_shown=self.total_bands_shown)
 
 
 def _sites_month(parts: list[SitePulse]) -> PulseMonth:
@@ -99,7 +116,8 @@ def _sites_month(parts: list[SitePulse]) -> PulseMonth:
     total = PulseCell.total(part.total for part in parts)
     return _pulse_month(total, total_of_totals([part.total_count for part in parts]),
                         mean_shown=all(part.mean_known for part in parts),
-                        spread_shown=all(part.total.answers == 0 or part.total_spread_shown for part in parts))
+                        bands_shown=total.bands_publishable
+                        and all(part.total.answers == 0 or part.total_bands_shown for part in parts))
 
 
 def pulse_months(*, sites: list[Site], team: Team | None, months: list[datetime.date],

@@ -31,6 +31,8 @@ import dataclasses
 import datetime
 import statistics
 
+from ..dates import add_months, months_between
+
 LIMIT = 2.66  # × mean moving range: three sigma
 NEAR = 2 * LIMIT / 3  # two sigma, for two of three
 SCREEN = 3.267  # moving ranges this many times the mean or more are left out of it
@@ -91,6 +93,17 @@ class Spc:
         if point.kind in (HIGH, LOW):
             return f"special cause variation ({'higher' if point.kind == HIGH else 'lower'})"
         return f"special cause {point.kind}"
+
+
+def baseline_months(*, months: list[datetime.date], step: datetime.date | None) -> list[datetime.date]:
+    """Return the months a chart of `months` needs before them for a baseline: up to 12 before the step.
+
+    The step is the month drop-ins started; a period chosen to start after that month's last 12 would
+    otherwise have no months before it to draw limits from, nor to show the step against.
+    """
+    if step is None or step > months[-1]:
+        return []
+    return months_between(add_months(step, -ENOUGH), add_months(months[0], -1))
 
 
 def spc_compute(*, months: list[datetime.date], values: list[float | None], steps: tuple[datetime.date, ...] = (),

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..dates import month_start
 from ..forms import InsightsFilterForm, ServiceStartForm
-from ..models import Pulse
 from ..permissions import role_required, sites_for, sites_managed_by
 from ..services import insights, insights_csv
+from ..services.board import Board, board_summary
 from ..services.built import built, data_generation
 from ..services.comparison import compare_before_after
 from ..services import spc
@@ -21,9 +21,10 @@ from ..services.charts import Line, chart, xmr_chart
 from ..services.csv_safe import csv_response
 from ..services.monthly_return import monthly_return
 from ..services.privacy import threshold
+from ..services.pulse_figures import BANDS
 from .supervise import ROLES
 
-SPREAD_LABELS = [label for _, label in Pulse.Score.choices]
+BAND_LABELS = [label for label, _ in BANDS]
 
 
 def _selection(request) -> InsightsFilterForm:
@@ -32,14 +33,16 @@ def _selection(request) -> InsightsFilterForm:
     return form
 
 
-def _charts(figures: list[insights.MonthFigures], start, this_month) -> dict:
+def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=()) -> dict:
+    """Return the charts of the period; the pulse and sickness XmR charts also draw `before`, their baseline."""
     months = [f.month for f in figures]
+    measured = [*before, *figures]  # months before the period that the charts' limits and step need
 
     def draw(series, **options):
         return chart(months=months, series=series, start=start, **options)
 
-    def xmr(label, measure, values, direction, **options):
-        return xmr_chart(label=label, measure=measure, months=months, values=values, start=start,
+    def xmr(label, measure, values, direction, *, of=figures, **options):
+        return xmr_chart(label=label, measure=measure, months=[f.month for f in of], values=values, start=start,
                          direction=direction, **options)
 
     # The drop-ins' own measures have no process before they started (months of nothing give limits of
@@ -57,31 +60,43 @@ def _charts(figures: list[insights.MonthFigures], start, this_month) -> dict:
         "utilisation": draw([Line("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
                             percent=True, top=max([1.0] + [f.sessions.utilisation or 0 for f in figures])),
         "pulse": xmr("Mean pulse score (1 very low to 5 very good)", "the mean pulse score",
-                     [f.pulse.mean for f in figures], spc.UP, top=5),
-        "spread": draw([Line(label, [f.pulse.spread[i].value if f.pulse.spread else None for f in figures])
-                        for i, label in enumerate(SPREAD_LABELS)], kind="stack"),
+                     [f.pulse.mean for f in measured], spc.UP, of=measured, top=5),
+        # Drawn only where most months can show their bands: a chart of gaps says nothing.
+        "bands": draw([Line(label, [float(f.pulse.bands[i]) / 100 if f.pulse.bands else None for f in figures])
+                       for i, label in enumerate(BAND_LABELS)], kind="stack", percent=True, top=1)
+        if 2 * sum(f.pulse.bands is not None for f in figures) >= len(figures) else None,
         "sickness": xmr("Sickness absence rate", "the sickness absence rate",
-                        [f.sickness.rate if f.sickness else None for f in figures], spc.DOWN, percent=True),
+                        [f.sickness.rate if f.sickness else None for f in measured], spc.DOWN, of=measured,
+                        percent=True),
     }
 
 
-def _insights(request) -> dict:
-    """Return everything the dashboard, the report and the CSV show for the chosen site, team and period."""
+def _insights(request, *, from_first_data: bool = False) -> dict:
+    """Return everything the dashboard, the report and the CSV show for the chosen site, team and period.
+
+    `from_first_data` (the report) leaves off the period's months before the first with any data.
+    """
     generation = data_generation()  # before the sites and teams the figures are built from are read
     form = _selection(request)
     sites, team, months = form.selected_sites, form.value("team"), form.months
     if not sites:
         return {"form": form, "sites": []}
     now = timezone.now()
+    start = insights.service_start(sites=sites, team=team)
 
     def build():
-        return ((insights.insights_months(sites=sites, team=team, months=months, now=now),
-                 compare_before_after(sites=sites, team=team, now=now)), insights.next_start(sites=sites, now=now))
+        shown = (insights.from_first_data(sites=sites, team=team, months=months, now=now) if from_first_data
+                 else months)
+        # The XmR charts' baseline months come in the same queries as the period's.
+        before = spc.baseline_months(months=shown, step=month_start(start) if start else None)
+        every = insights.insights_months(sites=sites, team=team, months=before + shown, now=now)
+        comparison = compare_before_after(sites=sites, team=team, now=now)
+        return (shown, every[:len(before)], every[len(before):], comparison), insights.next_start(sites=sites, now=now)
 
     parts = (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(),
-             insights.insights_time(sites=sites, now=now))
-    figures, comparison = built("insights", parts, build, now=now, generation=generation)
-    start = insights.service_start(sites=sites, team=team)
+             insights.insights_time(sites=sites, now=now), from_first_data, start)
+    months, before, figures, comparison = built("insights", parts, build, now=now, generation=generation)
+    this_month = month_start(now.astimezone(insights.site_zone(sites)).date())
     query = {key: value for key, value in request.GET.items() if key in form.fields and value}
     return {
         "form": form,
@@ -92,10 +107,11 @@ def _insights(request) -> dict:
         "figures": figures,
         "start": start,
         "comparison": comparison,
-        "charts": _charts(figures, start, month_start(now.astimezone(insights.site_zone(sites)).date())),
+        "charts": _charts(figures, start, this_month, before=before),
+        "this_month": this_month,
         "query": urlencode(query),
         "threshold": threshold(),
-        "spread_labels": SPREAD_LABELS,
+        "band_labels": BAND_LABELS,
     }
 
 
@@ -106,16 +122,34 @@ def dashboard(request):
     return render(request, "insights/dashboard.html", _insights(request))
 
 
+def _board(context: dict) -> Board:
+    """Return the board summary of the figures in the context, with the sentences of the charts beside them."""
+    charts = context["charts"]
+    return board_summary(
+        figures=context["figures"], start=context["start"], this_month=context["this_month"],
+        chart_words={measure: charts[measure].words for measure in ("held", "seen", "not_seen", "pulse", "sickness")})
+
+
+@require_safe
+@role_required(*ROLES)
+def board(request):
+    """Who may see it: managers, and supervisors for their own sites. One page for the board: the period's totals."""
+    context = _insights(request)
+    if context["sites"]:
+        context["board"] = _board(context)
+        context["generated"] = timezone.localdate()
+    return render(request, "insights/board.html", context)
+
+
 @require_safe
 @role_required(*ROLES)
 def report(request):
     """Who may see it: managers, and supervisors for their own sites. The printable evaluation report."""
-    context = _insights(request)
+    context = _insights(request, from_first_data=True)
     if context["sites"]:
         context["quotes"] = insights.approved_quotes(sites=context["sites"])
         context["generated"] = timezone.localdate()
-        context["held"] = sum(f.sessions.held for f in context["figures"])
-        context["cancelled"] = sum(f.sessions.cancelled for f in context["figures"])
+        context["board"] = _board(context)
     return render(request, "insights/report.html", context)
 
 

@@ -1,8 +1,12 @@
 """Privacy rule 2's arithmetic: primary and secondary suppression, and withheld totals."""
+import itertools
+from fractions import Fraction
+
 import pytest
 
-from sessions_app.services.privacy import (HIDDEN, SHOWN, SMALL, Figure, figure, pinned, protect,
-                                           total_of_small_cells, total_of_totals)
+from sessions_app.rounding import BAND_PLACES, rounded_percent
+from sessions_app.services.privacy import (HIDDEN, SHOWN, SMALL, Figure, bands_publishable, figure, pinned,
+                                           protect, total_of_small_cells, total_of_totals)
 
 
 def states(figures: dict) -> dict:
@@ -75,3 +79,50 @@ def test_a_total_over_totals_shows_only_when_every_part_shows():
     assert total_of_totals([Figure(15), Figure(10)]) == Figure(25, SHOWN)
     assert total_of_totals([Figure(15), Figure(10, HIDDEN)]).state == HIDDEN
     assert total_of_totals([Figure(2, SMALL), Figure(0)]).state == SMALL
+
+
+# The pulse's bands: low (1–2), okay (3), good (4–5), shown as per cents of the answers shown beside them.
+
+BANDS = [(1, 2), (3,), (4, 5)]
+
+
+def shown_beside_answers_and_mean(spread) -> tuple:
+    """What a reader sees of a group's month: its answers, each band's rounded per cent, and (from the mean) the sum."""
+    answers = sum(spread)
+    shares = tuple(rounded_percent(Fraction(sum(spread[s - 1] for s in band), answers), BAND_PLACES) for band in BANDS)
+    return answers, shares, sum(score * count for score, count in zip(range(1, 6), spread))
+
+
+def compositions(answers: int):
+    """Yield every way `answers` answers can fall on the five scores."""
+    for cuts in itertools.combinations(range(answers + 4), 4):
+        edges = (-1, *cuts, answers + 4)
+        yield tuple(high - low - 1 for low, high in zip(edges, edges[1:]))
+
+
+def test_no_small_band_or_score_can_be_worked_out_from_the_bands_shown():
+    # Every spread of 5 to 16 answers: group those whose bands show by what a reader sees of them.
+    seen: dict = {}
+    for answers in range(5, 17):
+        for spread in compositions(answers):
+            if bands_publishable(spread, bands=BANDS):
+                seen.setdefault(shown_beside_answers_and_mean(spread), []).append(spread)
+    assert seen
+    for alike in seen.values():
+        counts = {"band": [tuple(sum(s[i - 1] for i in band) for band in BANDS) for s in alike],
+                  "score": [tuple(s) for s in alike]}
+        for name, values in counts.items():
+            for position in range(len(values[0])):
+                known = {value[position] for value in values}
+                assert len(known) > 1 or not 0 < known.pop() < 5, (name, position, alike)
+
+
+@pytest.mark.parametrize("spread, expected", [
+    ((5, 0, 5, 0, 5), True),
+    ((4, 0, 5, 0, 5), False),  # 4 low answers: 4 in 14 is 29%, which gives the 4
+    ((0, 0, 5, 0, 0), True),  # nobody low or good: zero identifies nobody
+    ((4, 1, 5, 0, 0), False),  # bands 5, 5, 0: the mean gives the one answer of 2
+    ((3, 3, 5, 3, 3), True),  # the 2s and 5s add up to 6, split 0 to 6 either way
+])
+def test_bands_show_only_when_no_band_and_no_score_within_one_is_pinned_small(spread, expected):
+    assert bands_publishable(spread, bands=BANDS) is expected

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from sessions_app.dates import add_months
+from sessions_app.dates import add_months, months_between
 from sessions_app.services import spc
 
 JAN = datetime.date(2025, 1, 1)
@@ -166,3 +166,16 @@ def test_the_variation_is_the_latest_shown_point_s():
                          [(spc.UP, spc.IMPROVEMENT), (spc.DOWN, spc.CONCERN), (spc.NEUTRAL, spc.HIGH)])
 def test_the_same_signal_is_improvement_or_concern_by_direction(direction, kind):
     assert compute([6, 0] * 3 + [4] * 7, direction=direction).points[-1].kind == kind
+
+
+@pytest.mark.parametrize("first, step, expected", [
+    (datetime.date(2026, 1, 1), datetime.date(2026, 7, 1), 6),  # July 2025 (12 months before the step) to December 2025
+    (datetime.date(2025, 1, 1), datetime.date(2026, 7, 1), 0),  # the period holds the 12 months before already
+    (datetime.date(2026, 1, 1), datetime.date(2027, 7, 1), 0),  # no step in the period: nothing to show it against
+    (datetime.date(2026, 1, 1), None, 0),
+])
+def test_a_chart_of_a_period_starting_after_the_baseline_draws_the_12_months_before_the_step(first, step, expected):
+    months = months_between(first, datetime.date(2026, 12, 1))
+    before = spc.baseline_months(months=months, step=step)
+    assert len(before) == expected
+    assert not before or (before[0] == add_months(step, -12) and add_months(before[-1], 1) == first)

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sessions_app.models import Feedback, SicknessRecord, week_of
+from sessions_app.models import Feedback, SicknessRecord, User, week_of
 from sessions_app.dates import add_months
+from sessions_app.services.demo import demo_seed
 from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
 from tests.helpers import (ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, THIS_MONTH, answers, csv_rows,
                            page_tables as rows, text)
@@ -185,8 +186,16 @@ def test_charts_are_drawn_on_the_server_and_mark_the_start(client, manager, site
     site.save()
     client.force_login(manager)
     html = client.get(f"/insights/?{PERIOD}").content.decode()
-    assert html.count("<svg class=\"dropin-chart") == 7
-    assert html.count("Drop-ins started</text>") == 7
+    assert html.count("<svg class=\"dropin-chart") == 6  # the bands' chart would be empty: a sentence instead
+    assert html.count("Drop-ins started</text>") == 6
+
+
+def test_a_period_whose_months_cannot_show_their_bands_has_a_sentence_and_no_empty_chart(client, manager, site,
+                                                                                         small_team):
+    client.force_login(manager)
+    html = client.get(f"/insights/?site={site.slug}&{PERIOD}").content.decode()
+    assert "The bands are not drawn as a chart: fewer than half of these months have answers enough" in html
+    assert "Low (1–2)</text>" not in html
 
 
 def test_before_and_after_says_not_enough_data_yet_with_few_months(client, manager, site):
@@ -241,7 +250,7 @@ def grow(site, factor: int) -> None:
             make_attendance(session, seen=i % 7, not_seen=i % 3)
 
 
-@pytest.mark.parametrize("path", ["/insights/", "/insights/report/", "/insights/figures.csv",
+@pytest.mark.parametrize("path", ["/insights/", "/insights/report/", "/insights/board/", "/insights/figures.csv",
                                   "/insights/monthly-return.csv"])
 def test_insights_run_the_same_queries_for_10_times_the_data(client, manager, site, path,
                                                              django_assert_max_num_queries):
@@ -352,3 +361,14 @@ def test_a_sessions_staff_groups_are_added_up_before_its_count_is_judged_small(c
     page = rows(client.get(f"/insights/?site={site.slug}&{PERIOD}"))
     assert page[f"People seen: {ENDED_MONTH:%B %Y}"] == ["not shown", "0", "not shown"]
     assert page[f"Sessions held and cancelled: {ENDED_MONTH:%B %Y}"][:2] == ["2", "0"]
+
+
+def test_the_demo_draws_the_bands_and_its_sickness_chart_shows_the_step_and_names_its_variation(client):
+    demo_seed()
+    client.force_login(User.objects.get(username="manager"))
+    response = client.get("/insights/")  # the default: the last 12 months, the start 5 months ago
+    assert "Low (1–2)</text>" in response.content.decode()
+    sickness = response.context["charts"]["sickness"]
+    assert "Drop-ins started</text>" in sickness.svg
+    assert sickness.svg.count('stroke-dasharray="6 4"') == 2 + 2 + 1  # limits from the 12 before, carried on; key
+    assert sickness.words.startswith("Special cause improvement: the sickness absence rate fell below its lower")

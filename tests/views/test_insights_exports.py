@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sessions_app.dates import add_months
 from sessions_app.models import SicknessRecord
-from sessions_app.services.insights_csv import FIGURES_HEADER, RETURN_HEADER, SPREAD_COLUMNS, STATUSES
+from sessions_app.services.insights_csv import FIGURES_HEADER, RETURN_HEADER, BAND_COLUMNS, STATUSES
 from sessions_app.services.tally import tally_correct
 from tests.factories import make_attendance, make_room, make_session, make_site, make_supervisor, make_team
 from tests.helpers import ENDED_MONTH, MONDAY, PERIOD, THIS_MONTH, answers, csv_rows, page_tables
@@ -97,8 +97,8 @@ def test_every_figure_of_figures_csv_is_the_pages_rounded_the_same_way(client, m
     pulse = page[f"Pulse answers: {month}"]
     for cell, column in zip(pulse, ["pulse_answers", "pulse_mean_score"]):
         assert as_exported(cell) == csv_pair(row, column), column
-    spread = pulse[2:] if len(pulse) > 3 else pulse[2:] * len(SPREAD_COLUMNS)  # one cell across them, or each
-    assert [as_exported(cell) for cell in spread] == [csv_pair(row, column) for column in SPREAD_COLUMNS]
+    bands = pulse[2:] if len(pulse) > 3 else pulse[2:] * len(BAND_COLUMNS)  # one cell across them, or each
+    assert [as_exported(cell) for cell in bands] == [csv_pair(row, column) for column in BAND_COLUMNS]
     if page[f"Sickness absence by month: {month}"] == ["No figures"]:
         assert (row["sickness_fte_days_lost"], row["sickness_fte_days_available"], row["sickness_rate_percent"]) == (
             "", "", "")
