@@ -2,7 +2,7 @@
 
 One rule, so a spreadsheet's figure and the page's never differ: 101 / 40 = 2.525 is 2.53 on both.
 """
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 FTE_DAYS_PLACES = 2  # FTE days lost and available: as entered, to the hundredth

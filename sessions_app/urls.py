@@ -86,6 +86,7 @@ urlpatterns = [
     path("insights/report/", insights.report, name="insights_report"),
     path("insights/board/", insights.board, name="insights_board"),
     path("insights/service-start/", insights.service_start, name="insights_service_start"),
+    path("insights/targets/", insights.targets, name="insights_targets"),
     path("insights/sickness/", sickness.sickness, name="insights_sickness"),
     path("insights/sickness/import/", sickness.sickness_import, name="insights_sickness_import"),
     # People: invitations, roles per site, deactivation. Last: the access walk changes roles here.

@@ -27,6 +27,7 @@ from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry,
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.feedback import feedback_approve
 from sessions_app.services.monthly_sums import roll_up
+from sessions_app.services.targets import measure_targets_save
 from sessions_app.services.tally import tally_press
 from tests.factories import make_contract, make_user
 
@@ -107,6 +108,8 @@ def seed_everything() -> None:
                             object_id="2", object_repr="Supervision contract version 2 (draft)",
                             action_flag=ADDITION, change_message="[]")
     site.managers.add(manager)
+    measure_targets_save(actor=manager, site=site,
+                         values={"sickness_rate": Decimal("4.5"), "pulse_mean": Decimal("3.5")})
     Group.objects.create(name="Digital team").user_set.add(manager)  # groups are no longer roles, but may be used
     invitation = Invitation.objects.create(email="new.supervisor@example.nhs.uk", role="supervisor",
                                            invited_by=manager, sent_at=timezone.now())

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from sessions_app.dates import add_months
 from sessions_app.models import Attendance, Pulse, Session
 from sessions_app.services.privacy import threshold
 from tests.factories import make_manager, make_room, make_site, make_supervisor, make_team

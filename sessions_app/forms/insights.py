@@ -1,9 +1,10 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
-from ..models import Site, Team
+from ..models import Measure, MeasureTarget, Site, Team
 from ..dates import add_months, month_start, months_between
 from ..services.sickness_csv import FigureError, month_parse
 from .dates import within_reach
@@ -110,3 +111,46 @@ class ServiceStartForm(forms.Form):
 
     def team_dates(self) -> dict[Team, datetime.date | None]:
         return {team: self.cleaned_data[f"team_{team.pk}"] for team in self.teams}
+
+
+class MeasureTargetsForm(forms.Form):
+    """A site's target for each measure, each optional: an empty field clears that target."""
+
+    HELP = {
+        Measure.SESSIONS_HELD: "At least this many sessions held in a month.",
+        Measure.PEOPLE_SEEN: "At least this many people seen in a month.",
+        Measure.PEOPLE_NOT_SEEN: "At most this many people not seen (came but could not be seen) in a month.",
+        Measure.PULSE_MEAN: "A mean score of at least this, from 1 (very low) to 5 (very good).",
+        Measure.SICKNESS_RATE: "At most this per cent of FTE days lost, for example 4.5.",
+    }
+    # Each measure's range: the database's rules, with their messages written once in the model.
+    RANGES = {Measure.PULSE_MEAN: (1, 5, MeasureTarget.PULSE_RANGE),
+              Measure.SICKNESS_RATE: (0, 100, MeasureTarget.PERCENTAGE)}
+
+    def __init__(self, data=None, *, targets: dict[str, Decimal]):
+        super().__init__(data, initial={measure: f"{value.normalize():f}" for measure, value in targets.items()})
+        for measure, label in Measure.choices:
+            self.fields[measure] = forms.DecimalField(
+                required=False, label=label, help_text=self.HELP[measure], max_digits=7, decimal_places=2,
+                widget=forms.TextInput,
+                error_messages={"invalid": "Enter a number, for example 6 or 4.5.",
+                                "max_digits": "Enter a number below 100,000.",
+                                "max_whole_digits": "Enter a number below 100,000.",
+                                "max_decimal_places": "Enter a number to at most 2 decimal places."},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for measure in Measure.values:
+            value = cleaned.get(measure)
+            if value is None:
+                continue
+            low, high, message = self.RANGES.get(measure, (0, None, MeasureTarget.NOT_NEGATIVE))
+            if value < low or high is not None and value > high:
+                self.add_error(measure, forms.ValidationError(message, code="range"))
+            else:
+                cleaned[measure] = value + 0  # -0 is kept as 0
+        return cleaned
+
+    def values(self) -> dict[str, Decimal | None]:
+        return {measure: self.cleaned_data[measure] for measure in Measure.values}

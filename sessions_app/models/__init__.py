@@ -6,7 +6,7 @@ from .generation import DataGeneration
 from .invitations import Invitation, Role
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
 from ..dates import week_of
-from .measures import Feedback, Pulse, SicknessRecord
+from .measures import Feedback, Measure, MeasureTarget, Pulse, SicknessRecord
 from .people import User
 from .places import Room, Site, Team
 from .announcements import Announcement
@@ -16,6 +16,6 @@ from .sessions import Series, Session
 
 __all__ = [
     "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback",
-    "Invitation", "MonthRollUp", "Pulse", "PulseMonthRollUp", "Role", "Room", "RoomRequest", "RoomRequestDate",
+    "Invitation", "Measure", "MeasureTarget", "MonthRollUp", "Pulse", "PulseMonthRollUp", "Role", "Room", "RoomRequest", "RoomRequestDate",
     "Series", "Session", "SicknessRecord", "Site", "StaffGroup", "TallyStep", "Team", "TimeAway", "User", "week_of",
 ]

@@ -3,6 +3,7 @@
 Privacy rule 1 holds for the pulse as for attendance: no user, no time finer than the ISO
 week, nothing about the browser or the address it came from.
 """
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -177,3 +178,70 @@ class SicknessRecord(models.Model):
     @property
     def rate(self) -> float:
         return float(self.fte_days_lost / self.fte_days_available)
+
+
+class Measure(models.TextChoices):
+    """The measures a manager may set a target for: each is one of the insights' XmR charts."""
+
+    SESSIONS_HELD = "sessions_held", "Sessions held a month"
+    PEOPLE_SEEN = "people_seen", "People seen a month"
+    PEOPLE_NOT_SEEN = "people_not_seen", "People not seen a month"
+    PULSE_MEAN = "pulse_mean", "Mean pulse score (1 to 5)"
+    SICKNESS_RATE = "sickness_rate", "Sickness absence rate (%)"
+
+
+# Each rule's message, written once: the constraints below say it, and so does the targets form.
+TARGET_NOT_NEGATIVE = "A target cannot be below 0."
+TARGET_PULSE_RANGE = "A pulse target is a mean score from 1 to 5."
+TARGET_PERCENTAGE = "A sickness rate target is a percentage from 0 to 100."
+
+
+class MeasureTarget(models.Model):
+    """A site's target for one measure, which its XmR chart says whether the process will meet.
+
+    Not personal data and nothing about a person's answers: a number a manager chose.
+    """
+
+    Measure = Measure
+    NOT_NEGATIVE, PULSE_RANGE, PERCENTAGE = TARGET_NOT_NEGATIVE, TARGET_PULSE_RANGE, TARGET_PERCENTAGE
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="measure_targets")
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    value = models.DecimalField(max_digits=7, decimal_places=2,
+                                help_text="A month's count, the mean pulse score, or the sickness rate in per cent.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["site", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "measure"],
+                name="%(app_label)s_%(class)s_one_per_site_measure",
+                violation_error_message="This site already has a target for that measure.",
+            ),
+            models.CheckConstraint(
+                condition=Q(measure__in=Measure.values),
+                name="%(app_label)s_%(class)s_measure_known",
+                violation_error_message="Choose a measure from the list.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="%(app_label)s_%(class)s_value_not_negative",
+                violation_error_message=TARGET_NOT_NEGATIVE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(measure=Measure.PULSE_MEAN) | Q(value__gte=1, value__lte=5),
+                name="%(app_label)s_%(class)s_pulse_1_to_5",
+                violation_error_message=TARGET_PULSE_RANGE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(measure=Measure.SICKNESS_RATE) | Q(value__lte=100),
+                name="%(app_label)s_%(class)s_sickness_a_percentage",
+                violation_error_message=TARGET_PERCENTAGE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site}: {self.get_measure_display()} {self.value}"

@@ -134,8 +134,13 @@ def _mark(kind: str, x: float, y: float) -> dict:
 
 
 def xmr_chart(*, label: str, measure: str, months: list[datetime.date], values: list[float | None],
-              start: datetime.date | None, direction: str, percent: bool = False, top: float | None = None) -> Xmr:
-    """Return an XmR chart of monthly values, its limits stepping where drop-ins started, and its words."""
+              start: datetime.date | None, direction: str, percent: bool = False, top: float | None = None,
+              target: float | None = None) -> Xmr:
+    """Return an XmR chart of monthly values, its limits stepping where drop-ins started, and its words.
+
+    A target is drawn as a line with a key of its own, and said to be assured or not; it leaves the scale
+    and everything else drawn as they are (a target above the scale is said in words, not drawn).
+    """
     step = month_start(start) if start else None
     result = spc.spc_compute(months=months, values=values, steps=(step,) if step else (), direction=direction)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, XMR_HEIGHT - XMR_TOP - BOTTOM
@@ -177,13 +182,18 @@ def xmr_chart(*, label: str, measure: str, months: list[datetime.date], values: 
         key.append({**_mark(kind, key_x + 6, 36), "label": KEY_WORDS[kind], "text_x": key_x + 16})
         key_x += 28 + 7 * len(KEY_WORDS[kind])
     words = xmr_words(result=result, measure=measure, start=step)
+    target_line = None
+    if target is not None and direction != spc.NEUTRAL:  # neither way better: nothing to meet
+        words += " " + assurance_words(result=result, target=target, percent=percent)
+        if 0 <= target <= top:
+            target_line = {"y": f"{y(target):.1f}", "key_x": key_x + 188, "text_x": key_x + 214}
     svg = mark_safe(render_to_string("components/xmr_chart.svg", {
         "width": WIDTH, "height": XMR_HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": XMR_TOP,
         "plot_bottom": XMR_TOP + plot_height, "label_y": XMR_HEIGHT - BOTTOM + 16, "tick_x": LEFT - 6,
         "title": label, "words": words, "grid": grid, "labels": labels, "limits": limits, "runs": runs,
         "marks": marks, "marker": marker, "marker_top": XMR_TOP - 4, "marker_text_y": XMR_TOP + 8,
         "key": key, "line_key_x": key_x, "line_text_x": key_x + 26, "limit_key_x": key_x + 66,
-        "limit_text_x": key_x + 92,
+        "limit_text_x": key_x + 92, "target": target_line,
     }).strip())
     return Xmr(svg=svg, words=words)
 
@@ -224,3 +234,27 @@ def xmr_words(*, result: spc.Spc, measure: str, start: datetime.date | None) -> 
     if segment.borrowed:
         sentence += " With fewer than 12 months since drop-ins started, the limits are those from before."
     return sentence
+
+
+ASSURANCE_WORDS = {
+    spc.HIT: "the target lies outside the process limits on the side that meets it, so every month can be "
+             "expected to meet it while the process stays as it is.",
+    spc.FAIL: "the target lies outside the process limits on the side that misses it, so no month can be "
+              "expected to meet it unless the process changes.",
+    spc.HIT_AND_MISS: "the process limits straddle the target, so it will be met in some months and not others.",
+}
+
+
+def target_text(value: float, percent: bool) -> str:
+    """Return a target as the chart's axis would say it: 6%, 3.5, 8."""
+    return f"{value * 100:.4g}%" if percent else f"{value:.4g}"
+
+
+def assurance_words(*, result: spc.Spc, target: float, percent: bool) -> str:
+    """Return, in a sentence, whether the process will meet the target (Making Data Count's assurance icon)."""
+    said = target_text(target, percent)
+    assured = spc.assurance(result.limits, target, result.direction)
+    if assured is None:
+        return (f"Target {said}: not yet assured — without process limits, Making Data Count cannot say "
+                f"whether it will be met.")
+    return f"Target {said}: {assured} — {ASSURANCE_WORDS[assured]}"

@@ -25,7 +25,12 @@ Making Data Count wants 12 or more points before limits mean much. A segment wit
 mean, limits or signals of its own: it is drawn as points only. After a step, a segment too short
 for its own limits is judged against the limits of the segment before (when that has them), as
 fixed baseline limits are, until it has 12 months of its own. Rules look within one segment only.
-There is nowhere to store a target, so assurance against a target is not worked out.
+
+Assurance (Making Data Count's second icon) compares a target with the latest point's process limits,
+as NHSRplotthedots' ptd_calculate_assurance_type does: a target beyond the limits on the failing side
+will be failed every month; beyond them on the passing side, met every month; between them, or exactly
+on a limit (the comparisons are strict), met in some months and not others. A measure where neither
+way is better has no assurance.
 """
 import dataclasses
 import datetime
@@ -42,6 +47,7 @@ ENOUGH = 12  # points a segment needs for limits of its own
 UP, DOWN, NEUTRAL = "up", "down", "neutral"  # which way is improvement
 BEYOND, SHIFT, TREND, TWO_OF_THREE = "beyond a limit", "shift", "trend", "two of three"
 IMPROVEMENT, CONCERN, HIGH, LOW, COMMON, UNJUDGED = "improvement", "concern", "high", "low", "common", "unjudged"
+HIT, FAIL, HIT_AND_MISS = "consistently hit", "consistently fail", "hit and miss"  # assurance against a target
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +99,25 @@ class Spc:
         if point.kind in (HIGH, LOW):
             return f"special cause variation ({'higher' if point.kind == HIGH else 'lower'})"
         return f"special cause {point.kind}"
+
+    @property
+    def limits(self) -> tuple[float, float] | None:
+        """Return the latest point's process limits (lower, upper): those a target is assured against."""
+        point = self.latest
+        segment = self.segments[point.segment] if point is not None else None
+        return (segment.lower, segment.upper) if segment is not None and segment.judged else None
+
+
+def assurance(limits: tuple[float, float] | None, target: float | None, better: str) -> str | None:
+    """Return whether the process will meet the target: HIT, FAIL or HIT_AND_MISS; None without both."""
+    if limits is None or target is None or better == NEUTRAL:
+        return None
+    lower, upper = limits
+    if target > upper:
+        return FAIL if better == UP else HIT
+    if target < lower:
+        return HIT if better == UP else FAIL
+    return HIT_AND_MISS
 
 
 def baseline_months(*, months: list[datetime.date], step: datetime.date | None) -> list[datetime.date]:

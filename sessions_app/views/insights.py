@@ -10,7 +10,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..dates import month_start
-from ..forms import InsightsFilterForm, ServiceStartForm
+from ..models import Measure
+from ..forms import InsightsFilterForm, MeasureTargetsForm, ServiceStartForm
 from ..permissions import role_required, sites_for, sites_managed_by
 from ..services import insights, insights_csv
 from ..services.board import Board, board_summary
@@ -21,6 +22,7 @@ from ..services.charts import Line, chart, xmr_chart
 from ..services.csv_safe import csv_response
 from ..services.monthly_return import monthly_return
 from ..services.privacy import threshold
+from ..services.targets import chart_targets, measure_targets, measure_targets_save
 from ..services.pulse_figures import BANDS
 from .supervise import ROLES
 
@@ -33,17 +35,21 @@ def _selection(request) -> InsightsFilterForm:
     return form
 
 
-def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=()) -> dict:
-    """Return the charts of the period; the pulse and sickness XmR charts also draw `before`, their baseline."""
+def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=(), targets=None) -> dict:
+    """Return the charts of the period; the pulse and sickness XmR charts also draw `before`, their baseline.
+
+    `targets` (by measure, in the charts' units) are drawn on the XmR charts and said to be assured or not.
+    """
+    targets = targets or {}
     months = [f.month for f in figures]
     measured = [*before, *figures]  # months before the period that the charts' limits and step need
 
     def draw(series, **options):
         return chart(months=months, series=series, start=start, **options)
 
-    def xmr(label, measure, values, direction, *, of=figures, **options):
+    def xmr(label, measure, values, direction, *, of=figures, target=None, **options):
         return xmr_chart(label=label, measure=measure, months=[f.month for f in of], values=values, start=start,
-                         direction=direction, **options)
+                         direction=direction, target=targets.get(target), **options)
 
     # The drop-ins' own measures have no process before they started (months of nothing give limits of
     # nought), and a month still running would look like a fall: both are left off those charts.
@@ -53,21 +59,24 @@ def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=(
         return [v if on and f.month < this_month else None for v, on, f in zip(values, running, figures)]
 
     return {
-        "held": xmr("Sessions held", "sessions held", of_drop_ins([f.sessions.held for f in figures]), spc.UP),
-        "seen": xmr("People seen", "people seen", of_drop_ins([f.sessions.seen.number for f in figures]), spc.UP),
+        "held": xmr("Sessions held", "sessions held", of_drop_ins([f.sessions.held for f in figures]), spc.UP,
+                    target=Measure.SESSIONS_HELD),
+        "seen": xmr("People seen", "people seen", of_drop_ins([f.sessions.seen.number for f in figures]), spc.UP,
+                    target=Measure.PEOPLE_SEEN),
         "not_seen": xmr("People not seen (came but could not be seen)", "people not seen",
-                        of_drop_ins([f.sessions.not_seen.number for f in figures]), spc.DOWN),
+                        of_drop_ins([f.sessions.not_seen.number for f in figures]), spc.DOWN,
+                        target=Measure.PEOPLE_NOT_SEEN),
         "utilisation": draw([Line("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
                             percent=True, top=max([1.0] + [f.sessions.utilisation or 0 for f in figures])),
         "pulse": xmr("Mean pulse score (1 very low to 5 very good)", "the mean pulse score",
-                     [f.pulse.mean for f in measured], spc.UP, of=measured, top=5),
+                     [f.pulse.mean for f in measured], spc.UP, of=measured, top=5, target=Measure.PULSE_MEAN),
         # Drawn only where most months can show their bands: a chart of gaps says nothing.
         "bands": draw([Line(label, [float(f.pulse.bands[i]) / 100 if f.pulse.bands else None for f in figures])
                        for i, label in enumerate(BAND_LABELS)], kind="stack", percent=True, top=1)
         if 2 * sum(f.pulse.bands is not None for f in figures) >= len(figures) else None,
         "sickness": xmr("Sickness absence rate", "the sickness absence rate",
                         [f.sickness.rate if f.sickness else None for f in measured], spc.DOWN, of=measured,
-                        percent=True),
+                        percent=True, target=Measure.SICKNESS_RATE),
     }
 
 
@@ -91,11 +100,14 @@ def _insights(request, *, from_first_data: bool = False) -> dict:
         before = spc.baseline_months(months=shown, step=month_start(start) if start else None)
         every = insights.insights_months(sites=sites, team=team, months=before + shown, now=now)
         comparison = compare_before_after(sites=sites, team=team, now=now)
-        return (shown, every[:len(before)], every[len(before):], comparison), insights.next_start(sites=sites, now=now)
+        # A target is a site's, for the whole site: a team's or several sites' charts are not judged against it.
+        targets = chart_targets(site=sites[0]) if len(sites) == 1 and team is None else {}
+        return ((shown, every[:len(before)], every[len(before):], comparison, targets),
+                insights.next_start(sites=sites, now=now))
 
     parts = (tuple(site.pk for site in sites), team.pk if team else None, tuple(months), threshold(),
              insights.insights_time(sites=sites, now=now), from_first_data, start)
-    months, before, figures, comparison = built("insights", parts, build, now=now, generation=generation)
+    months, before, figures, comparison, targets = built("insights", parts, build, now=now, generation=generation)
     this_month = month_start(now.astimezone(insights.site_zone(sites)).date())
     query = {key: value for key, value in request.GET.items() if key in form.fields and value}
     return {
@@ -107,7 +119,7 @@ def _insights(request, *, from_first_data: bool = False) -> dict:
         "figures": figures,
         "start": start,
         "comparison": comparison,
-        "charts": _charts(figures, start, this_month, before=before),
+        "charts": _charts(figures, start, this_month, before=before, targets=targets),
         "this_month": this_month,
         "query": urlencode(query),
         "threshold": threshold(),
@@ -184,12 +196,17 @@ def monthly_return_csv(request):
                         header=insights_csv.RETURN_HEADER, rows=insights_csv.return_rows(delivered))
 
 
+def _managed_site(request):
+    """Return the sites she manages and the one asked for (?site=short-name), else the first (None if none)."""
+    sites = list(sites_managed_by(request.user))
+    return sites, next((s for s in sites if s.slug == request.GET.get("site")), sites[0] if sites else None)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required("manager")
 def service_start(request):
     """Who may use it: managers. When drop-ins started at a site and its teams, for before and after."""
-    sites = list(sites_managed_by(request.user))
-    site = next((s for s in sites if s.slug == request.GET.get("site")), sites[0] if sites else None)
+    sites, site = _managed_site(request)
     if site is None:
         return render(request, "insights/service_start.html", {"sites": sites})
     form = ServiceStartForm(request.POST or None, site=site, teams=list(site.teams.all()))
@@ -199,3 +216,18 @@ def service_start(request):
         messages.success(request, f"Start dates for {site.name} saved.")
         return redirect(f"{request.path}?{urlencode({'site': site.slug})}")
     return render(request, "insights/service_start.html", {"sites": sites, "site": site, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("manager")
+def targets(request):
+    """Who may use it: managers. A site's target for each measure, which its charts say will be met or not."""
+    sites, site = _managed_site(request)
+    if site is None:
+        return render(request, "insights/targets.html", {"sites": sites})
+    form = MeasureTargetsForm(request.POST or None, targets=measure_targets(site=site))
+    if request.method == "POST" and form.is_valid():
+        measure_targets_save(actor=request.user, site=site, values=form.values())
+        messages.success(request, f"Targets for {site.name} saved.")
+        return redirect(f"{request.path}?{urlencode({'site': site.slug})}")
+    return render(request, "insights/targets.html", {"sites": sites, "site": site, "form": form})

@@ -45,6 +45,9 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
         "sessions_app.RoomRequest": ("Each room request: the booking contact's address it went to, who sent it and when",
                                      "To book rooms and keep each answer with its session",
                                      "Kept as the service's record"),
+        "sessions_app.MeasureTarget": ("Who last set each site's target for a measure, and when (the target itself "
+                                       "is a number about the service, not about a person)",
+                                       "Accountability for targets", "Until a manager changes or clears the target"),
         "sessions_app.Feedback": ("Comments left with the pulse, with the site, week and the role the writer chose to "
                                   "be shown as; never a name, a time or an address, and not linked to the answer",
                                   "To show approved comments to staff and in the report",

@@ -179,3 +179,40 @@ def test_a_chart_of_a_period_starting_after_the_baseline_draws_the_12_months_bef
     before = spc.baseline_months(months=months, step=step)
     assert len(before) == expected
     assert not before or (before[0] == add_months(step, -12) and add_months(before[-1], 1) == first)
+
+
+# Assurance: the target against the latest limits, as NHSRplotthedots' ptd_calculate_assurance_type does.
+# [10, 12] × 6 has limits 5.68 and 16.32 (worked above).
+
+
+@pytest.mark.parametrize("target, better, expected", [
+    (4, spc.UP, spc.HIT),  # below the lower limit: every month is above it
+    (18, spc.UP, spc.FAIL),  # above the upper limit: no month reaches it
+    (11, spc.UP, spc.HIT_AND_MISS),  # between: some months above, some below
+    (18, spc.DOWN, spc.HIT),  # lower is better: every month is below it
+    (4, spc.DOWN, spc.FAIL),
+    (6, spc.DOWN, spc.HIT_AND_MISS),
+])
+def test_assurance_compares_the_target_with_the_process_limits(target, better, expected):
+    limits = compute([10, 12] * 6).limits
+    assert limits == (pytest.approx(5.68), pytest.approx(16.32))
+    assert spc.assurance(limits, target, better) == expected
+
+
+@pytest.mark.parametrize("target", [5.68, 16.32])
+@pytest.mark.parametrize("better", [spc.UP, spc.DOWN])
+def test_a_target_exactly_on_a_limit_is_hit_and_miss(target, better):
+    # NHSRplotthedots compares strictly (target > upl, target < lpl): on a limit, a month may land either side.
+    assert spc.assurance((5.68, 16.32), target, better) == spc.HIT_AND_MISS
+
+
+def test_no_assurance_without_a_target_limits_or_a_better_way():
+    assert spc.assurance((5.68, 16.32), None, spc.UP) is None
+    assert spc.assurance(None, 4, spc.UP) is None
+    assert spc.assurance((5.68, 16.32), 4, spc.NEUTRAL) is None
+
+
+def test_the_limits_are_the_latest_points_and_none_without_enough_months():
+    assert compute([10, 12] * 5).limits is None  # 10 months: no limits
+    # 12 months, then a step and 3 more: they are judged against the limits before, so those are the latest.
+    assert compute([10, 12] * 6 + [20, 21, 22], steps=[12]).limits == (pytest.approx(5.68), pytest.approx(16.32))

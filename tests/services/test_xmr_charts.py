@@ -1,5 +1,6 @@
 """XmR charts drawn on the server: the step where drop-ins started, the marks, and the words beneath."""
 import datetime
+import re
 
 from sessions_app.dates import add_months
 from sessions_app.services import spc
@@ -38,3 +39,50 @@ def test_too_few_months_before_the_start_are_drawn_without_limits_and_said_so():
                            "Count needs 12, so the months are drawn without limits.")
     assert "stroke-dasharray=\"6 4\"" in chart.svg  # the key's only
     assert chart.svg.count("stroke-dasharray") == 1
+
+
+# Targets: a line of its own and a sentence of assurance, leaving everything else drawn as it was.
+
+TARGET_LINE = 'stroke="#d5281b" stroke-width="2" stroke-dasharray="2 3"'
+STABLE = [0.07, 0.08] * 6 + [0.07, 0.08, 0.07, 0.08, 0.07]  # limits 7.5% ± 2.66 points: 4.84% to 10.16%
+
+
+def sickness_with(target, values=STABLE):
+    return xmr_chart(label="Sickness absence rate", measure="the sickness absence rate", months=MONTHS,
+                     values=values, start=STARTED, direction=spc.DOWN, percent=True, target=target)
+
+
+def test_a_target_between_the_limits_is_hit_and_miss():
+    chart = sickness_with(0.06)
+    assert chart.words == (
+        "Common cause variation: no signal in the sickness absence rate in May 2026, since drop-ins started. "
+        "With fewer than 12 months since drop-ins started, the limits are those from before. "
+        "Target 6%: hit and miss — the process limits straddle the target, so it will be met in some months "
+        "and not others.")
+
+
+def test_a_sickness_target_above_the_upper_limit_is_consistently_hit_and_below_the_lower_consistently_failed():
+    assert "Target 11%: consistently hit — the target lies outside the process limits on the side that meets it" \
+           in sickness_with(0.11).words
+    assert "Target 4.5%: consistently fail — the target lies outside the process limits on the side that misses" \
+           in sickness_with(0.045).words
+
+
+def test_without_limits_a_target_is_not_yet_assured():
+    chart = sickness_with(0.06, values=[None] * 12 + [0.07] * 5)
+    assert chart.words.endswith("Target 6%: not yet assured — without process limits, Making Data Count cannot "
+                                "say whether it will be met.")
+
+
+def test_the_target_is_a_dotted_line_with_a_key_and_everything_else_is_as_without_it():
+    without, chart = sickness_with(None).svg, sickness_with(0.06).svg
+    assert chart.count(TARGET_LINE) == 2  # across the plot, and in the key beside its word
+    assert ">Target</text>" in chart
+    left = re.sub(r"<line [^>]*" + re.escape(TARGET_LINE) + r"/>|<text [^>]*>Target</text>", "", chart)
+    assert left.replace(sickness_with(0.06).words, sickness_with(None).words) == without
+
+
+def test_a_target_above_the_scale_is_said_but_not_drawn():
+    chart = sickness_with(0.5)  # the scale tops at 20%
+    assert TARGET_LINE not in chart.svg
+    assert "Target 50%: consistently hit" in chart.words

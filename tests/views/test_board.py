@@ -16,8 +16,11 @@ BOARD = "Each measure over the period"
 
 
 def held(site, month: datetime.date, *counts: tuple[int, int]) -> None:
-    """Hold one session a day from the month's second day, with (seen, not seen) at each."""
-    room = site.rooms.first() or make_room(site)
+    """Hold one session a day from the month's second day, with (seen, not seen) at each.
+
+    A room of their own: sessions of two calls on one day must not clash (PostgreSQL refuses a double booking).
+    """
+    room = make_room(site)
     supervisor = make_user()
     for day, (seen, not_seen) in enumerate(counts, start=1):
         session = make_session(site=site, room=room, supervisor=supervisor, starts_at=datetime.datetime.combine(

@@ -252,7 +252,8 @@ def test_her_feed_has_the_sessions_she_runs_at_all_her_sites_and_not_a_colleague
     elsewhere.supervisors.add(supervisor)
     soon = timezone.now() + datetime.timedelta(days=2)
     here = make_session(site=site, room=site.rooms.get(), supervisor=supervisor, starts_at=soon)
-    there = make_session(site=elsewhere, room=make_room(elsewhere), supervisor=supervisor, starts_at=soon)
+    there = make_session(site=elsewhere, room=make_room(elsewhere), supervisor=supervisor,
+                         starts_at=soon + datetime.timedelta(hours=3))  # one person, one session at a time
     cancelled = make_session(site=site, room=site.rooms.get(), supervisor=supervisor,
                              starts_at=soon + datetime.timedelta(days=1))
     scheduling.session_cancel(actor=supervisor, session=cancelled, reason="Inspection")
