@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from ..dates import month_start
+from ..rounding import rounded
 from . import spc
 
 WIDTH, HEIGHT = 640, 240
@@ -218,16 +219,14 @@ def xmr_words(*, result: spc.Spc, measure: str, start: datetime.date | None) -> 
     if point.kind == spc.COMMON:
         sentence = f"{variation}: no signal in {measure} in {point.month:%B %Y}{after}."
     else:
-        above, rule = point.side > 0, next(r for r in (spc.BEYOND, spc.SHIFT, spc.TREND, spc.TWO_OF_THREE)
-                                           if r in point.rules)
+        above, rule = point.side > 0, next(r for r in spc.RANKED if r in point.rules)
         if rule == spc.BEYOND:
             limit = "rose above its upper" if above else "fell below its lower"
             reason = f"{limit} process limit in {point.month:%B %Y}"
         elif rule == spc.SHIFT:
             reason = f"has been {'above' if above else 'below'} its mean for 7 months or more in a row"
         elif rule == spc.TREND:
-            rising = point.value > result.points[result.points.index(point) - 1].value
-            reason = f"has {'risen' if rising else 'fallen'} for 7 months or more in a row"
+            reason = f"has {'risen' if spc.RISING in point.rules else 'fallen'} for 7 months or more in a row"
         else:
             reason = f"was near its {'upper' if above else 'lower'} process limit in 2 of the last 3 months"
         sentence = f"{variation}: {measure} {reason}{after}."
@@ -246,13 +245,18 @@ ASSURANCE_WORDS = {
 
 
 def target_text(value: float, percent: bool) -> str:
-    """Return a target as the chart's axis would say it: 6%, 3.5, 8."""
-    return f"{value * 100:.4g}%" if percent else f"{value:.4g}"
+    """Return a target as the page would say it, rounded half up: 6%, 3.5, 12345."""
+    shown = rounded(value * 100 if percent else value, 2).normalize()
+    return f"{shown:f}%" if percent else f"{shown:f}"
 
 
 def assurance_words(*, result: spc.Spc, target: float, percent: bool) -> str:
     """Return, in a sentence, whether the process will meet the target (Making Data Count's assurance icon)."""
     said = target_text(target, percent)
+    point = result.latest
+    if point is not None and result.segments[point.segment].borrowed:
+        return (f"Target {said}: not yet assured — with fewer than 12 months since drop-ins started, the limits "
+                f"are those from before, which cannot say whether the process now meets it.")
     assured = spc.assurance(result.limits, target, result.direction)
     if assured is None:
         return (f"Target {said}: not yet assured — without process limits, Making Data Count cannot say "

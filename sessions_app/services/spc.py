@@ -12,8 +12,11 @@ The rules follow the NHS-R community's NHSRplotthedots package, which implements
   (or falls) in a row, so 7 points; a month equal to the one before breaks it.
 - Two of three: in 3 months in a row all on the same side of the mean, at least 2 are beyond two
   sigma (two-thirds of the way to a limit) without being beyond the limit; those are flagged.
-- A flagged point is improvement or concern by the side of the mean it is on, whichever rule flagged
-  it, as NHSRplotthedots does; for a measure where neither way is better, it is high or low.
+- A flagged point is improvement or concern by the way it departs: a point in a trend by the trend's
+  direction (a rise is improvement where up is better, even below the mean), any other by the side of
+  the mean it is on. This is NHSRplotthedots since its 2023 fix (issue 171, matching NHS England's own
+  tool); rules rank beyond a limit, trend, two of three, shift. Where neither way is better, a point is
+  high or low.
 - The chart's variation is the latest point's, as the Making Data Count icon is.
 
 Missing months (None: not published, or no figures) are gaps. NHSRplotthedots asks for no gaps; its
@@ -46,6 +49,8 @@ ENOUGH = 12  # points a segment needs for limits of its own
 
 UP, DOWN, NEUTRAL = "up", "down", "neutral"  # which way is improvement
 BEYOND, SHIFT, TREND, TWO_OF_THREE = "beyond a limit", "shift", "trend", "two of three"
+RANKED = (BEYOND, TREND, TWO_OF_THREE, SHIFT)  # which rule a point is described by, when it breaks several
+RISING, FALLING = "rising", "falling"  # beside TREND: which way the trend runs
 IMPROVEMENT, CONCERN, HIGH, LOW, COMMON, UNJUDGED = "improvement", "concern", "high", "low", "common", "unjudged"
 HIT, FAIL, HIT_AND_MISS = "consistently hit", "consistently fail", "hit and miss"  # assurance against a target
 
@@ -121,14 +126,16 @@ def assurance(limits: tuple[float, float] | None, target: float | None, better: 
 
 
 def baseline_months(*, months: list[datetime.date], step: datetime.date | None) -> list[datetime.date]:
-    """Return the months a chart of `months` needs before them for a baseline: up to 12 before the step.
+    """Return the months a chart of `months` draws before them, for limits of 12 months or more: at most 12.
 
-    The step is the month drop-ins started; a period chosen to start after that month's last 12 would
-    otherwise have no months before it to draw limits from, nor to show the step against.
+    They start 12 months before the step (the month drop-ins started), or 12 before the period when that is
+    later: a period chosen after the service's first year is then judged against the year before it, so
+    the default twelve months (one still running) are never too few, and the chart never grows with age.
     """
     if step is None or step > months[-1]:
         return []
-    return months_between(add_months(step, -ENOUGH), add_months(months[0], -1))
+    first = max(add_months(step, -ENOUGH), add_months(months[0], -ENOUGH))
+    return months_between(first, add_months(months[0], -1)) if first < months[0] else []
 
 
 def spc_compute(*, months: list[datetime.date], values: list[float | None], steps: tuple[datetime.date, ...] = (),
@@ -192,7 +199,7 @@ def _rules(part: list, segment: Segment) -> list[frozenset[str]]:
             steps = {_sign(part[j] - part[j - 1]) for j in window if j > window.start}
             if steps in ({1}, {-1}):
                 for j in window:
-                    broken[j].add(TREND)
+                    broken[j].update((TREND, RISING if steps == {1} else FALLING))
     close = [v is not None and BEYOND not in broken[i] and abs(v - segment.mean) > near for i, v in enumerate(part)]
     for start in range(count - 2):
         window = range(start, start + 3)
@@ -212,4 +219,6 @@ def _kind(value, segment: Segment, rules: frozenset, side: int, direction: str) 
         return COMMON
     if direction == NEUTRAL:
         return HIGH if side > 0 else LOW
+    if BEYOND not in rules and TREND in rules:  # a trend is judged by the way it runs, not where it is
+        side = 1 if RISING in rules else -1
     return IMPROVEMENT if side == (1 if direction == UP else -1) else CONCERN

@@ -27,6 +27,9 @@ def measure_targets_save(*, actor: User, site: Site, values: dict[str, Decimal |
     """Set, change or clear (None) the site's target for each measure given, auditing each change."""
     if not manages(actor, site):
         raise PermissionDenied(NOT_YOUR_SITE)
+    # The site's row is locked first: with no targets yet there is no target row to lock, and two first
+    # saves at once would both insert.
+    Site.objects.select_for_update().filter(pk=site.pk).first()
     kept = {target.measure: target for target in MeasureTarget.objects.select_for_update().filter(site=site)}
     for measure, value in values.items():
         target = kept.get(measure)

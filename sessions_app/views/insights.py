@@ -36,7 +36,7 @@ def _selection(request) -> InsightsFilterForm:
 
 
 def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=(), targets=None) -> dict:
-    """Return the charts of the period; the pulse and sickness XmR charts also draw `before`, their baseline.
+    """Return the charts of the period; the XmR charts also draw `before`, their baseline (at most 12 months).
 
     `targets` (by measure, in the charts' units) are drawn on the XmR charts and said to be assured or not.
     """
@@ -53,18 +53,17 @@ def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=(
 
     # The drop-ins' own measures have no process before they started (months of nothing give limits of
     # nought), and a month still running would look like a fall: both are left off those charts.
-    running = [start is None or f.month >= month_start(start) for f in figures]
-
-    def of_drop_ins(values):
-        return [v if on and f.month < this_month else None for v, on, f in zip(values, running, figures)]
+    def of_drop_ins(value):
+        return [value(f) if (start is None or f.month >= month_start(start)) and f.month < this_month else None
+                for f in measured]
 
     return {
-        "held": xmr("Sessions held", "sessions held", of_drop_ins([f.sessions.held for f in figures]), spc.UP,
-                    target=Measure.SESSIONS_HELD),
-        "seen": xmr("People seen", "people seen", of_drop_ins([f.sessions.seen.number for f in figures]), spc.UP,
-                    target=Measure.PEOPLE_SEEN),
+        "held": xmr("Sessions held", "sessions held", of_drop_ins(lambda f: f.sessions.held), spc.UP,
+                    of=measured, target=Measure.SESSIONS_HELD),
+        "seen": xmr("People seen", "people seen", of_drop_ins(lambda f: f.sessions.seen.number), spc.UP,
+                    of=measured, target=Measure.PEOPLE_SEEN),
         "not_seen": xmr("People not seen (came but could not be seen)", "people not seen",
-                        of_drop_ins([f.sessions.not_seen.number for f in figures]), spc.DOWN,
+                        of_drop_ins(lambda f: f.sessions.not_seen.number), spc.DOWN, of=measured,
                         target=Measure.PEOPLE_NOT_SEEN),
         "utilisation": draw([Line("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
                             percent=True, top=max([1.0] + [f.sessions.utilisation or 0 for f in figures])),

@@ -83,9 +83,21 @@ def test_a_trend_of_exactly_7_points_is_flagged_on_all_7():
     # mean 29 / 12 = 2.42; limits 3.08 ± 6.43, two sigma 4.29 > |7 − 3.08| = 3.92: only the trend.
     result = compute([0, 4] * 3 + [1, 2, 3, 4, 5, 6, 7], direction=spc.UP)
     assert flagged(result, spc.TREND) == list(range(6, 13))
-    # As NHSRplotthedots does, a flagged point is improvement or concern by its side of the mean,
-    # whatever the rule: the rising 1, 2 and 3 are below the mean, so they count as concern.
-    assert [point.kind for point in result.points[6:]] == [spc.CONCERN] * 3 + [spc.IMPROVEMENT] * 4
+    # A trend is judged by the way it runs (NHSRplotthedots since its fix of issue 171): the rising 1, 2
+    # and 3 are below the mean, yet where up is better they are improvement, as the 4 to 7 are.
+    assert [point.kind for point in result.points[6:]] == [spc.IMPROVEMENT] * 7
+    assert [point.kind for point in compute([0, 4] * 3 + [1, 2, 3, 4, 5, 6, 7], direction=spc.DOWN).points[6:]] == [
+        spc.CONCERN] * 7
+
+
+def test_a_falling_trend_of_7_is_flagged_and_judged_by_its_fall():
+    # 7, 3 three times, then 6 down to 0: mean 51 / 13 = 3.92; moving ranges 4 × 5, 3, 1 × 6: mean 29 / 12
+    # = 2.42; limits 3.92 ± 6.43 = −2.51 to 10.35; two sigma 4.29 > |0 − 3.92| = 3.92 and > |7 − 3.92|;
+    # 6, 5, 4 above the mean and 3 to 0 below: no shift. Only the trend.
+    result = compute([7, 3] * 3 + [6, 5, 4, 3, 2, 1, 0], direction=spc.DOWN)
+    assert flagged(result, spc.TREND) == list(range(6, 13))
+    assert [point.kind for point in result.points[6:]] == [spc.IMPROVEMENT] * 7
+    assert spc.FALLING in result.points[-1].rules
 
 
 def test_an_equal_neighbour_breaks_a_trend():
@@ -173,12 +185,14 @@ def test_the_same_signal_is_improvement_or_concern_by_direction(direction, kind)
     (datetime.date(2025, 1, 1), datetime.date(2026, 7, 1), 0),  # the period holds the 12 months before already
     (datetime.date(2026, 1, 1), datetime.date(2027, 7, 1), 0),  # no step in the period: nothing to show it against
     (datetime.date(2026, 1, 1), None, 0),
+    (datetime.date(2026, 1, 1), datetime.date(2023, 1, 1), 12),  # years on: the 12 months before the period, no more
 ])
-def test_a_chart_of_a_period_starting_after_the_baseline_draws_the_12_months_before_the_step(first, step, expected):
+def test_a_chart_of_a_period_starting_after_the_baseline_draws_at_most_12_months_before_it(first, step, expected):
     months = months_between(first, datetime.date(2026, 12, 1))
     before = spc.baseline_months(months=months, step=step)
     assert len(before) == expected
-    assert not before or (before[0] == add_months(step, -12) and add_months(before[-1], 1) == first)
+    assert not before or (before[0] == max(add_months(step, -12), add_months(first, -12))
+                          and add_months(before[-1], 1) == first)
 
 
 # Assurance: the target against the latest limits, as NHSRplotthedots' ptd_calculate_assurance_type does.

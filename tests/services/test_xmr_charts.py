@@ -47,18 +47,27 @@ TARGET_LINE = 'stroke="#d5281b" stroke-width="2" stroke-dasharray="2 3"'
 STABLE = [0.07, 0.08] * 6 + [0.07, 0.08, 0.07, 0.08, 0.07]  # limits 7.5% ± 2.66 points: 4.84% to 10.16%
 
 
-def sickness_with(target, values=STABLE):
+def sickness_with(target, values=STABLE, start=None):
+    """A chart of 17 months with no step (so limits of their own), or with one (`start`)."""
     return xmr_chart(label="Sickness absence rate", measure="the sickness absence rate", months=MONTHS,
-                     values=values, start=STARTED, direction=spc.DOWN, percent=True, target=target)
+                     values=values, start=start, direction=spc.DOWN, percent=True, target=target)
 
 
 def test_a_target_between_the_limits_is_hit_and_miss():
     chart = sickness_with(0.06)
     assert chart.words == (
-        "Common cause variation: no signal in the sickness absence rate in May 2026, since drop-ins started. "
-        "With fewer than 12 months since drop-ins started, the limits are those from before. "
+        "Common cause variation: no signal in the sickness absence rate in May 2026. "
         "Target 6%: hit and miss — the process limits straddle the target, so it will be met in some months "
         "and not others.")
+
+
+def test_a_target_judged_only_by_the_limits_from_before_is_not_yet_assured():
+    # Five months since the start, below the old limits: "consistently fail" from those limits would
+    # contradict the improvement the chart shows, so nothing is said until the months since have their own.
+    chart = sickness_with(0.045, values=[0.07, 0.08] * 6 + [0.04] * 5, start=STARTED)
+    assert chart.words.startswith("Special cause improvement")
+    assert chart.words.endswith("Target 4.5%: not yet assured — with fewer than 12 months since drop-ins started, "
+                                "the limits are those from before, which cannot say whether the process now meets it.")
 
 
 def test_a_sickness_target_above_the_upper_limit_is_consistently_hit_and_below_the_lower_consistently_failed():
@@ -69,7 +78,7 @@ def test_a_sickness_target_above_the_upper_limit_is_consistently_hit_and_below_t
 
 
 def test_without_limits_a_target_is_not_yet_assured():
-    chart = sickness_with(0.06, values=[None] * 12 + [0.07] * 5)
+    chart = sickness_with(0.06, values=[None] * 12 + [0.07] * 5, start=STARTED)
     assert chart.words.endswith("Target 6%: not yet assured — without process limits, Making Data Count cannot "
                                 "say whether it will be met.")
 
@@ -86,3 +95,10 @@ def test_a_target_above_the_scale_is_said_but_not_drawn():
     chart = sickness_with(0.5)  # the scale tops at 20%
     assert TARGET_LINE not in chart.svg
     assert "Target 50%: consistently hit" in chart.words
+
+
+def test_a_target_is_written_as_the_page_rounds_it():
+    from sessions_app.services.charts import target_text
+
+    assert [target_text(12345.0, percent=False), target_text(1234.5, percent=False), target_text(2.525, percent=False),
+            target_text(0.035, percent=True), target_text(0.06, percent=True)] == ["12345", "1234.5", "2.53", "3.5%", "6%"]
