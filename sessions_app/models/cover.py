@@ -5,6 +5,12 @@ from django.db.models import F, Q
 AWAY_ENDS_BEFORE_START = "The last day away must be on or after the first."
 
 
+class TimeAwayQuerySet(models.QuerySet):
+    def overlapping(self, first, last=None):
+        """Return time away that takes in any day from first to last (just first, when last is not given)."""
+        return self.filter(starts_on__lte=last or first, ends_on__gte=first)
+
+
 class TimeAway(models.Model):
     """Days a supervisor is away (leave, training, an inspection): her sessions in them need cover."""
 
@@ -16,6 +22,8 @@ class TimeAway(models.Model):
         help_text="Seen only by supervisors and managers of her sites, e.g. “Annual leave”. Never shown to staff.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TimeAwayQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_on", "pk"]

@@ -9,6 +9,7 @@ from ..dates import working_days_before
 from ..models import Series, Session, Site
 from .cover import sessions_needing_cover
 from .feedback import feedback_awaiting
+from .room_requests import sessions_to_request
 
 CONFIRM_ROOM_WITHIN = datetime.timedelta(days=7)
 CHASE_AFTER_WORKING_DAYS = 3
@@ -82,7 +83,7 @@ def needs_attention(*, sites: QuerySet[Site] | list[Site], now: datetime.datetim
     coming = Session.objects.scheduled().filter(site__in=sites, ends_at__gt=now).for_display()
     return NeedsAttention(
         cover=sessions_needing_cover(sites=sites, now=now),
-        to_request=list(coming.filter(room_booking=Session.RoomBooking.TO_REQUEST)),
+        to_request=list(sessions_to_request(sites=sites, now=now)),  # as the rooms page lists them, to send
         to_chase=list(rooms_to_chase(sites=sites, now=now)),
         declined=list(coming.filter(room_booking=Session.RoomBooking.DECLINED, room__isnull=True)),
         comments_waiting=feedback_awaiting(sites=sites).count(),

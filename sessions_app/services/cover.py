@@ -47,7 +47,7 @@ def time_away_add(*, actor: User, supervisor: User, starts_on: datetime.date, en
         raise ValidationError(AWAY_ENDS_BEFORE_START, code="ends_before_start")
     if ends_on - starts_on > MAX_AWAY:
         raise ValidationError("Record at most a year away at a time.", code="too_long")
-    if TimeAway.objects.filter(supervisor=supervisor, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+    if TimeAway.objects.filter(supervisor=supervisor).overlapping(starts_on, ends_on).exists():
         raise ValidationError(ALREADY_AWAY.format(name=supervisor.public_name), code="overlaps")
     away = TimeAway(supervisor=supervisor, starts_on=starts_on, ends_on=ends_on, note=note.strip())
     away.full_clean()
@@ -73,7 +73,7 @@ def _kept(away: TimeAway) -> dict:
 def days_away(*, supervisors, first: datetime.date, last: datetime.date) -> dict[int, set[datetime.date]]:
     """Return, per supervisor id, the days between first and last she is away (one query)."""
     days: dict[int, set[datetime.date]] = {}
-    for away in TimeAway.objects.filter(supervisor__in=supervisors, starts_on__lte=last, ends_on__gte=first):
+    for away in TimeAway.objects.filter(supervisor__in=supervisors).overlapping(first, last):
         day = max(away.starts_on, first)
         while day <= min(away.ends_on, last):
             days.setdefault(away.supervisor_id, set()).add(day)
@@ -84,12 +84,12 @@ def days_away(*, supervisors, first: datetime.date, last: datetime.date) -> dict
 def away_on(session: Session) -> TimeAway | None:
     """Return the session's supervisor's time away on its day, if she is away."""
     day = session.local_starts_at.date()
-    return TimeAway.objects.filter(supervisor_id=session.supervisor_id, starts_on__lte=day, ends_on__gte=day).first()
+    return TimeAway.objects.filter(supervisor_id=session.supervisor_id).overlapping(day).first()
 
 
 def is_away(supervisor: User, day: datetime.date) -> bool:
     """Return whether she has time away recorded on that day."""
-    return TimeAway.objects.filter(supervisor=supervisor, starts_on__lte=day, ends_on__gte=day).exists()
+    return TimeAway.objects.filter(supervisor=supervisor).overlapping(day).exists()
 
 
 def time_away_for(*, viewer: User, sites: QuerySet[Site], now: datetime.datetime) -> QuerySet[TimeAway]:
@@ -139,7 +139,7 @@ def session_hand_over(*, actor: User, session: Session, supervisor: User) -> Ses
 def cover_choices(*, session: Session) -> list[User]:
     """Return the site's other active supervisors who are not away that day (two queries)."""
     day = session.local_starts_at.date()
-    away = TimeAway.objects.filter(starts_on__lte=day, ends_on__gte=day).values("supervisor")
+    away = TimeAway.objects.overlapping(day).values("supervisor")
     return list(session.site.supervisors.filter(is_active=True).exclude(pk=session.supervisor_id)
                 .exclude(pk__in=away).order_by("display_name", "username"))
 
