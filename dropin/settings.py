@@ -54,6 +54,7 @@ MIDDLEWARE = [
     # what is below it: so CSS, JavaScript and images carry them too.
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "sessions_app.middleware.forms_may_lead_to_providers",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sessions_app.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -114,6 +115,25 @@ AUTHENTICATION_BACKENDS = [
     # A username, or the account's email address in any case.
     "sessions_app.backends.UsernameOrEmailBackend",
 ]
+# Sign-in through the organisation's OpenID Connect providers (NHSmail, a trust's Microsoft Entra ID, the prison
+# service's directory), as well as with a Drop-in password. SIGN_IN_PROVIDERS names them, comma-separated, e.g.
+# "nhsmail,hmpps"; each then has SIGN_IN_<NAME>_ISSUER, _CLIENT_ID and _CLIENT_SECRET, and optionally: _NAME, as
+# people know it (the button says "Sign in with <name>"); _DOMAINS, the email domains allowed, comma-separated
+# (empty allows any); _TRUSTS_MFA, true when the provider itself enforces multi-factor sign-in, so no Drop-in code
+# is asked for; _TRUSTS_EMAIL, true when its directory owns the addresses and it sends no email_verified claim.
+# None named: the sign-in page is as before. README "Sign-in providers" says how to register Drop-in with each.
+DROPIN_SIGN_IN_PROVIDERS = {
+    name: {
+        "issuer": env.str(f"SIGN_IN_{name.upper()}_ISSUER"),
+        "client_id": env.str(f"SIGN_IN_{name.upper()}_CLIENT_ID"),
+        "client_secret": env.str(f"SIGN_IN_{name.upper()}_CLIENT_SECRET"),
+        "name": env.str(f"SIGN_IN_{name.upper()}_NAME", default=name),
+        "domains": [domain.lower().lstrip("@") for domain in env.list(f"SIGN_IN_{name.upper()}_DOMAINS", default=[])],
+        "trusts_mfa": env.bool(f"SIGN_IN_{name.upper()}_TRUSTS_MFA", default=False),
+        "trusts_email": env.bool(f"SIGN_IN_{name.upper()}_TRUSTS_EMAIL", default=False),
+    }
+    for name in env.list("SIGN_IN_PROVIDERS", default=[])
+}
 # Two-factor sign-in (an authenticator app's code, or a recovery code) for every supervisor, manager and
 # administrator. NHS data security standards ask for it: on unless DEBUG is on (the demo signs in simply).
 DROPIN_REQUIRE_2FA = env.bool("DROPIN_REQUIRE_2FA", default=not DEBUG)
@@ -185,6 +205,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
+        # With sign-in providers set, sessions_app/middleware.py adds their addresses (forms lead there).
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },

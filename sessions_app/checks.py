@@ -1,4 +1,6 @@
 """Deployment checks of Drop-in's own settings (`manage.py check --deploy`)."""
+import re
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -59,3 +61,23 @@ def shared_cache(app_configs, **kwargs):
             id="dropin.W003",
         )]
     return []
+
+
+@register(Tags.security)
+def sign_in_providers(app_configs, **kwargs):
+    """Each sign-in provider's name is in its addresses, and its issuer is an HTTPS address outside development."""
+    problems = []
+    for name, provider in settings.DROPIN_SIGN_IN_PROVIDERS.items():
+        if not re.fullmatch(r"[a-z0-9-]+", name):
+            problems.append(Error(
+                f"The sign-in provider name {name!r} can hold only lower-case letters, digits and hyphens.",
+                hint="It is part of the provider's addresses (/sign-in/with/<name>/): rename it in SIGN_IN_PROVIDERS.",
+                id="dropin.E002",
+            ))
+        if not settings.DEBUG and not provider["issuer"].startswith("https://"):
+            problems.append(Error(
+                f"The sign-in provider {name!r} has an issuer that is not an HTTPS address.",
+                hint=f"Set SIGN_IN_{name.upper()}_ISSUER to the provider's https:// issuer.",
+                id="dropin.E003",
+            ))
+    return problems

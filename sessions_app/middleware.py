@@ -4,6 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve, reverse
 
 from .services.accounts import two_factor_step
+from .services.sign_in_providers import provider_origins, second_step_given
 
 # Powerful browser features no Drop-in page uses, turned off for the page and anything it might embed.
 # Only features browsers know (tests/browser/test_csp.py asks Chromium); not clipboard-write, which
@@ -24,6 +25,23 @@ def permissions_policy(get_response):
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # Calendar clients and email links are unaffected: this only stops another site's page loading these.
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    return middleware
+
+
+def forms_may_lead_to_providers(get_response):
+    """Let a form lead on to the sign-in providers set: signing out ends a provider's session too, and answering
+    an invitation may go on to sign in there. Both are redirects after a form, which CSP's form-action governs.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        origins = provider_origins()
+        if origins:
+            # django-csp adds these to form-action as it writes the header (after this, as it is outside).
+            update = getattr(response, "_csp_update", None) or {}
+            response._csp_update = {**update, "form-action": [*update.get("form-action", []), *origins]}
         return response
 
     return middleware
@@ -67,7 +85,8 @@ OPEN_BEFORE_SECOND_STEP = {"sign_out", "accessibility", "privacy", "cookies", "h
 def two_factor_sign_in(get_response):
     """Send a signed-in person who has not given a two-factor code to give one, or to set up an app first.
 
-    After django_otp's OTPMiddleware, which tells whether this sign-in gave a code (request.user.is_verified()).
+    After django_otp's OTPMiddleware, which tells whether this sign-in gave a code (request.user.is_verified()); a
+    sign-in through a provider that reported more than one factor needs none.
     """
     def middleware(request):
         # The path is read first: the health checks and static files never touch the session or the database.
@@ -79,7 +98,8 @@ def two_factor_sign_in(get_response):
             view_name = None
         if view_name in OPEN_BEFORE_SECOND_STEP:
             return get_response(request)
-        step = two_factor_step(user=request.user, verified=request.user.is_verified())
+        verified = second_step_given(user=request.user, session=request.session)
+        step = two_factor_step(user=request.user, verified=verified)
         if step is not None and step != view_name:
             return redirect_to_login(request.get_full_path(), reverse(step))
         return get_response(request)

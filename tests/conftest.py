@@ -1,5 +1,8 @@
 import pytest
 
+# The real OpenID Provider the sign-in tests start (tests/oidc.py).
+pytest_plugins = ["tests.oidc"]
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):

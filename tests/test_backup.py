@@ -23,7 +23,8 @@ from django.test import Client
 from django.utils import timezone
 
 from sessions_app.models import (Announcement, AttendanceCorrection, AuditEntry, Contract, Feedback, Invitation, Pulse,
-                                 RoomRequest, Series, Session, SicknessRecord, Site, Team, TimeAway, User, week_of)
+                                 ProviderIdentity, RoomRequest, Series, Session, SicknessRecord, Site, Team, TimeAway, User,
+                                 week_of)
 from sessions_app.services.demo import demo_seed
 from sessions_app.services.feedback import feedback_approve
 from sessions_app.services.monthly_sums import roll_up
@@ -122,6 +123,10 @@ def seed_everything() -> None:
                                          sent_by=supervisor)
     request.dates.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at, answer="confirmed",
                          answered_at=timezone.now())
+    # She signs in with NHSmail too: the provider's identifier for her comes back, or her next sign-in would not
+    # find her account.
+    ProviderIdentity.objects.create(user=supervisor, issuer="https://login.microsoftonline.com/tenant/v2.0",
+                                    subject="AAAAAAAAAAAAAAAAAAAAAAA-supervisor", last_signed_in_at=timezone.now())
     # Not to be backed up: a sign-in attempt holds the address it came from.
     AccessAttempt.objects.create(username="supervisor", ip_address=ADDRESS, user_agent="Probe", get_data="",
                                  post_data="", http_accept="*/*", path_info="/sign-in/", failures_since_start=1)

@@ -44,6 +44,9 @@ class InviteForm(forms.Form):
         return data
 
 
+PASSWORD = "password"
+
+
 class AcceptForm(forms.Form):
     """What the invited person gives to make the account: the name staff see, and a password."""
 
@@ -61,12 +64,35 @@ class AcceptForm(forms.Form):
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 error_messages={"required": "Type the password again."})
 
-    def __init__(self, *args, email: str, **kwargs):
+    def __init__(self, *args, email: str, providers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.email = email
+        if providers:
+            # One choice and one button: pressing Enter in a field never picks a way by accident.
+            self.fields["sign_in_by"] = forms.ChoiceField(
+                label="How will you sign in?", widget=forms.RadioSelect, initial=providers[0].key,
+                choices=[(provider.key, f"With my {provider.name} account") for provider in providers]
+                + [(PASSWORD, "With a Drop-in password")],
+                error_messages={"required": "Choose how you will sign in."})
+            self.order_fields(["display_name", "role_title", "sign_in_by"])
+            self.fields["password1"].label = "Choose a password, if you sign in with a Drop-in password"
+            # Only those who choose a password must give one; the choice is read before the fields are cleaned.
+            if self.data.get(self.add_prefix("sign_in_by"), PASSWORD) != PASSWORD:
+                for name in ("password1", "password2"):
+                    self.fields[name].required = False
+
+    @property
+    def provider_chosen(self) -> str | None:
+        """Return the key of the provider chosen to sign in with, or None for a password."""
+        chosen = self.cleaned_data.get("sign_in_by", PASSWORD)
+        return None if chosen == PASSWORD else chosen
 
     def clean(self):
         data = super().clean()
+        if data.get("sign_in_by", PASSWORD) != PASSWORD:
+            # She signs in with her organisation's account: a password typed as well is not kept.
+            data["password1"] = data["password2"] = ""
+            return data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", forms.ValidationError("The two passwords are not the same.",

@@ -7,7 +7,7 @@ from .invitations import Invitation, Role
 from .evidence import Attendance, AttendanceCorrection, StaffGroup, TallyStep
 from ..dates import week_of
 from .measures import Feedback, Measure, MeasureTarget, Pulse, SicknessRecord
-from .people import User
+from .people import ProviderIdentity, User
 from .places import Room, Site, Team
 from .announcements import Announcement
 from .room_requests import RoomRequest, RoomRequestDate
@@ -16,6 +16,6 @@ from .sessions import Series, Session
 
 __all__ = [
     "Announcement", "Attendance", "AttendanceCorrection", "AuditEntry", "Contract", "DataGeneration", "Feedback",
-    "Invitation", "Measure", "MeasureTarget", "MonthRollUp", "Pulse", "PulseMonthRollUp", "Role", "Room", "RoomRequest", "RoomRequestDate",
+    "Invitation", "Measure", "MeasureTarget", "MonthRollUp", "ProviderIdentity", "Pulse", "PulseMonthRollUp", "Role", "Room", "RoomRequest", "RoomRequestDate",
     "Series", "Session", "SicknessRecord", "Site", "StaffGroup", "TallyStep", "Team", "TimeAway", "User", "week_of",
 ]

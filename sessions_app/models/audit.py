@@ -19,7 +19,8 @@ class AuditEntry(models.Model):
         "sessions_app.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
     )
     object_type = models.CharField(max_length=40)
-    object_id = models.PositiveBigIntegerField()
+    object_id = models.PositiveBigIntegerField(null=True, blank=True,
+                                               help_text="Empty for a refused sign-in, which changed nothing.")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)

@@ -53,3 +53,27 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+
+class ProviderIdentity(models.Model):
+    """Who a person is at an OpenID Connect provider: the provider's issuer and its subject identifier for her.
+
+    Remembered at her first sign-in through the provider, so a later change of email at the provider neither
+    locks her out nor lets whoever gets the old address in.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="provider_identities")
+    issuer = models.CharField(max_length=255, help_text="The provider's issuer, exactly as its ID tokens give it.")
+    subject = models.CharField(max_length=255, help_text="The provider's identifier for the person (the sub claim).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_one_account_per_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="identity_one_subject_per_account"),
+            models.CheckConstraint(condition=~Q(issuer="") & ~Q(subject=""), name="identity_issuer_subject_given"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.issuer}"

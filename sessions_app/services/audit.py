@@ -24,15 +24,16 @@ def audit_entry(*, actor: User | None, action: str, obj, before: dict | None = N
                 reason: str = "", actor_address: str = "") -> AuditEntry:
     """Return one change, not yet saved; `obj` is the changed object (its session is linked when it is one).
 
-    Someone without an account (a booking contact answering a room request) acts as `actor_address`.
+    Someone without an account (a booking contact answering a room request) acts as `actor_address`. Something
+    that changed nothing, a refused sign-in, has no `obj`.
     """
     return AuditEntry(
         actor=actor,
         actor_address=actor_address,
         action=action,
         session=obj if isinstance(obj, Session) else getattr(obj, "session", None),
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=obj.pk if obj is not None else None,
         before=before,
         after=after,
         reason=reason,

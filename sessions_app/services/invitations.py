@@ -135,13 +135,19 @@ def invitation_revoke(*, actor: User, invitation: Invitation, now: datetime.date
         audit_record(actor=actor, action="invitation_revoked", obj=invitation)
 
 
-def invitation_accept(*, invitation: Invitation, display_name: str, role_title: str, password: str,
+def invitation_accept(*, invitation: Invitation, display_name: str, role_title: str, password: str | None,
                       now: datetime.datetime) -> User:
-    """Make the invited person's account with the roles offered; the invitation is then used."""
+    """Make the invited person's account with the roles offered; the invitation is then used.
+
+    No password (None) for someone who signs in through a provider instead (services/provider_accounts.py).
+    """
     user = User(username=invitation.email.lower(), email=invitation.email, display_name=display_name,
                 role_title=role_title, manages_all_sites=invitation.all_sites)
-    password_validation.validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
     with transaction.atomic():
         # Locked, so two presses of "Create account" make one account.
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)

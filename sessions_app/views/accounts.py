@@ -19,17 +19,24 @@ from ..forms.accounts import (CODE_WAIT, CODE_WRONG, RESET_LINK_DAYS, SETUP_CODE
                               TwoFactorCodeForm)
 from ..forms.accounts import AdminSignInForm  # noqa: F401 (dropin/urls.py gives it to the admin's sign-in page)
 from ..models import User
-from ..services import accounts, calendar_addresses
+from ..services import accounts, calendar_addresses, provider_accounts, sign_in_providers
 from .publishing import supervisor_feed_links
 
-# Who may see it: anyone; it is how supervisors and managers get in.
-sign_in = auth_views.LoginView.as_view(template_name="accounts/sign_in.html", authentication_form=SignInForm)
 
-# Who may use it: anyone signed in (POST only, so a link cannot sign someone out).
-sign_out = auth_views.LogoutView.as_view()
+class SignIn(auth_views.LoginView):
+    """Who may see it: anyone; it is how supervisors and managers get in (with a password, or a provider)."""
+
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"providers": sign_in_providers.providers()}
 
 
-def _next_url(request) -> str:
+sign_in = SignIn.as_view()
+
+
+def next_url_of(request) -> str:
     """Return where the person was going, if it is a page of this service; else the workspace."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -41,8 +48,9 @@ def _next_url(request) -> str:
 @login_required
 def two_factor_code(request):
     """Who may use it: anyone signed in with a password who has an authenticator app. The second step."""
-    next_url = _next_url(request)
-    if accounts.two_factor_step(user=request.user, verified=request.user.is_verified()) != accounts.CODE_PAGE:
+    next_url = next_url_of(request)
+    if accounts.two_factor_step(user=request.user, verified=sign_in_providers.second_step_given(
+            user=request.user, session=request.session)) != accounts.CODE_PAGE:
         return redirect(next_url)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -76,7 +84,7 @@ def _locked_out(request, credentials: dict):
 @login_required
 def two_factor_setup(request):
     """Who may use it: anyone signed in; a person with an app gives its code first (the middleware sees to it)."""
-    next_url = _next_url(request)
+    next_url = next_url_of(request)
     device = accounts.two_factor_pending(user=request.user)
     form = SetupCodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -146,6 +154,7 @@ def account(request):
         "recovery_codes_left": accounts.recovery_codes_left(user=user),
         # Only those who run sessions have a calendar of their own to subscribe to.
         "own_feed": supervisor_feed_links(request, user) if supervised_sites else None,
+        "signs_in_with": provider_accounts.providers_of(user=user),
     })
 
 

@@ -29,7 +29,9 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
         "sessions_app.Series": ("Each regular series' supervisor and note to staff", "To publish the sessions",
                                 "Kept as the service's record"),
         "sessions_app.AuditEntry": ("Who changed which session, series, room or setting, when, and what it was before "
-                                    "and after (for an answer to a room request, the booking contact's address)", "Accountability for every change", "Kept as the service's record"),
+                                    "and after (for an answer to a room request, the booking contact's address); each "
+                                    "sign-in through an organisation's account, and each one refused, with the "
+                                    "address that account gave (never a token)", "Accountability for every change", "Kept as the service's record"),
         "sessions_app.Announcement": ("Who sent each announcement email, when, and to how many addresses",
                                       "Accountability, and to avoid sending the same dates twice",
                                       "Kept as the service's record"),
@@ -37,6 +39,11 @@ def personal_data() -> dict[str, tuple[str, str, str]]:
                               "To send the dates", "Until a manager changes them"),
         "sessions_app.Room": ("The room's booking contact (a name, office or address)", "To book the room",
                               "Until a manager changes it"),
+        "sessions_app.ProviderIdentity": ("For someone who signs in with her organisation's account (such as "
+                                          "NHSmail): that provider's identifier for her, and when she last signed "
+                                          "in that way",
+                                          "To find her account at her next sign-in, even if her address there changes",
+                                          "While the account exists"),
         "sessions_app.TimeAway": ("Each supervisor's days away, with an optional note that only supervisors and "
                                   "managers of her sites see (such as “Annual leave”; never a health reason)",
                                   "To show which sessions need cover",

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ..forms.people import AcceptForm, InviteForm, RolesForm
 from ..permissions import manages_everything, role_required, sites_managed_by
-from ..services import invitations, people
+from ..services import invitations, people, sign_in_providers
+from .sign_in_providers import start as start_provider_sign_in
 from .supervise import add_errors
 
 
@@ -125,7 +126,13 @@ def invitation_accept(request, token: str):
         invitation = invitations.invitation_for_token(token=token)
     except invitations.InvitationRefused as refusal:
         return render(request, "people/invitation_refused.html", {"reason": str(refusal)}, status=410)
-    form = AcceptForm(request.POST if request.method == "POST" else None, email=invitation.email)
+    providers = sign_in_providers.providers()
+    form = AcceptForm(request.POST if request.method == "POST" else None, email=invitation.email, providers=providers)
+    if request.method == "POST" and form.is_valid() and form.provider_chosen:
+        # Signing in with the organisation's account instead of a password: the provider's answer makes the account.
+        return start_provider_sign_in(request, sign_in_providers.provider_named(form.provider_chosen), keep={
+            "invitation": token, "display_name": form.cleaned_data["display_name"],
+            "role_title": form.cleaned_data["role_title"]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -141,4 +148,4 @@ def invitation_accept(request, token: str):
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
             messages.success(request, "Your account is ready.")
             return redirect("supervise_home")
-    return render(request, "people/accept.html", {"form": form, "invitation": invitation})
+    return render(request, "people/accept.html", {"form": form, "invitation": invitation, "providers": providers})

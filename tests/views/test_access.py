@@ -55,6 +55,7 @@ PEOPLE_ACTION = {**MANAGERS_ACTION, OTHER_MANAGER: 404}
 OWN_ACCOUNT = {**{who: 200 for who in CAST}, ANON: SIGN_IN}
 OWN_ACCOUNT_ACTION = {**{who: 302 for who in CAST}, ANON: SIGN_IN}  # sent on: no code is due, no app to back up
 NOT_HERS = {**{who: 404 for who in CAST}, ANON: SIGN_IN}  # another person's authenticator app
+NOT_FOUND = {who: 404 for who in CAST}
 
 EXPECTED_POST = {
     "two_factor_code": OWN_ACCOUNT_ACTION, "two_factor_setup": OWN_ACCOUNT, "account": OWN_ACCOUNT,
@@ -73,6 +74,7 @@ EXPECTED_POST = {
     "healthz": GET_ONLY, "readyz": GET_ONLY,
     "sign_in": PUBLIC_FORM,
     "sign_out": {who: 302 for who in CAST},
+    "sign_in_with": GET_ONLY, "sign_in_provider_answer": GET_ONLY,
     "supervise_home": GET_ONLY, "supervise_session": GET_ONLY, "supervise_series_list": GET_ONLY,
     "supervise_demand": GET_ONLY, "supervise_feedback": GET_ONLY, "supervise_rooms": GET_ONLY,
     "insights": GET_ONLY, "insights_csv": GET_ONLY, "insights_return_csv": GET_ONLY, "insights_report": GET_ONLY,
@@ -152,6 +154,8 @@ EXPECTED = {
     "readyz": PUBLIC,
     "sign_in": PUBLIC,
     "sign_out": {who: 405 for who in CAST},
+    # With no provider set, as here, neither is found; tests/views/test_sign_in_providers.py walks them with one.
+    "sign_in_with": NOT_FOUND, "sign_in_provider_answer": NOT_FOUND,
     "supervise_home": WORKSPACE,
     "supervise_session_add": WORKSPACE,
     "supervise_rooms": WORKSPACE,

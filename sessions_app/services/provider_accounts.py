@@ -1,0 +1,121 @@
+"""Which Drop-in account a provider's sign-in opens: a provider proves who someone is; invitations and roles
+decide what she may do. Nobody gets an account or a role just by having an account at a provider.
+
+The first sign-in through a provider finds the active account with the provider's verified email, or accepts
+the invitation being answered, and remembers the provider's subject identifier; every later sign-in finds the
+account by that identifier alone. Each sign-in and each refusal is audited, never with a token.
+"""
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from ..models import ProviderIdentity, User
+from . import invitations
+from .audit import audit_record
+from .sign_in_providers import REASONS, Identity, Provider, SignInRefused, identity_from_answer, providers
+
+# The audit's words for what happened.
+SIGNED_IN = "signed_in_with_provider"
+REFUSED = "sign_in_refused"
+
+
+def sign_in(*, provider: Provider, session, answer, now: datetime.datetime) -> tuple[User, Identity, dict]:
+    """Return the account the provider's answer signs in to, who the provider said it was, and what the start
+    kept (where to go next); or raise SignInRefused, recorded in the audit.
+    """
+    identity = None
+    try:
+        identity, kept = identity_from_answer(provider=provider, session=session, answer=answer)
+        if kept.get("invitation"):
+            user = _accepted(provider, identity, kept, now)
+        else:
+            user = _found(provider, identity)
+        with transaction.atomic():
+            ProviderIdentity.objects.filter(issuer=identity.issuer, subject=identity.subject).update(
+                last_signed_in_at=now)
+            audit_record(actor=user, action=SIGNED_IN, obj=user,
+                         after={"provider": provider.key, "multi_factor": identity.multi_factor})
+    except SignInRefused as refusal:
+        refusal.email = refusal.email or (identity.email if identity else "")
+        audit_record(actor=None, action=REFUSED, obj=refusal.user, actor_address=_address(refusal.email),
+                     after={"provider": provider.key}, reason=refusal.reason)
+        raise
+    return user, identity, kept
+
+
+def _address(email: str) -> str:
+    """Return the address as the audit may keep it: only a well-formed one, not too long for its column."""
+    return email if 3 <= len(email) <= 254 and email.count("@") == 1 else ""
+
+
+def _checked_address(provider: Provider, identity: Identity) -> None:
+    if not identity.email or not identity.email_verified:
+        raise SignInRefused("email_not_verified")
+    if not provider.allows(identity.email):
+        raise SignInRefused("domain_not_allowed")
+
+
+def _found(provider: Provider, identity: Identity) -> User:
+    """Return the account for this identity: by the remembered subject, else by the verified email (and link it)."""
+    linked = ProviderIdentity.objects.select_related("user").filter(
+        issuer=identity.issuer, subject=identity.subject).first()
+    if linked is not None:
+        if not linked.user.is_active:
+            raise SignInRefused("deactivated", user=linked.user)
+        return linked.user
+    _checked_address(provider, identity)
+    user = User.objects.filter(email__iexact=identity.email).first()
+    if user is None:
+        raise SignInRefused("not_invited")
+    if not user.is_active:
+        raise SignInRefused("deactivated", user=user)
+    _link(user, identity)
+    return user
+
+
+def _link(user: User, identity: Identity) -> None:
+    """Remember the provider's subject for this account; an account has one subject per provider."""
+    try:
+        with transaction.atomic():
+            ProviderIdentity.objects.create(user=user, issuer=identity.issuer, subject=identity.subject)
+    except IntegrityError:
+        # The account already signs in with another account at this provider (or, at the same moment, this one).
+        raise SignInRefused("linked_to_another", user=user)
+
+
+def _accepted(provider: Provider, identity: Identity, kept: dict, now: datetime.datetime) -> User:
+    """Accept the invitation being answered, as the person the provider vouches for, and link the new account."""
+    try:
+        invitation = invitations.invitation_for_token(token=kept["invitation"])
+    except invitations.InvitationRefused:
+        raise SignInRefused("bad_state")
+    _checked_address(provider, identity)
+    if identity.email.lower() != invitation.email.lower():
+        raise SignInRefused("invitation_for_another", invited=invitation.email)
+    if ProviderIdentity.objects.filter(issuer=identity.issuer, subject=identity.subject).exists():
+        raise SignInRefused("linked_to_another")
+    with transaction.atomic():
+        try:
+            user = invitations.invitation_accept(
+                invitation=invitation, display_name=str(kept.get("display_name") or identity.name)[:100],
+                role_title=str(kept.get("role_title") or "")[:100], password=None, now=now)
+        except invitations.InvitationRefused:
+            raise SignInRefused("bad_state")
+        except ValidationError:
+            # Someone made an account with the invited address after the invitation was sent.
+            raise SignInRefused("account_exists")
+        _link(user, identity)
+    return user
+
+
+def providers_of(*, user: User) -> list[Provider]:
+    """Return the providers set that this person has signed in through (her account remembers her there)."""
+    issuers = set(user.provider_identities.values_list("issuer", flat=True))
+    return [provider for provider in providers() if provider.issuer in issuers]
+
+
+def refusal_words(*, refusal: SignInRefused, provider: Provider) -> tuple[str, int]:
+    """Return what the person reads about a refusal, and the page's status."""
+    words, status = REASONS[refusal.reason]
+    return words.format(name=provider.name, email=refusal.email or "this address", invited=refusal.invited), status

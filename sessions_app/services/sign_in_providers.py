@@ -1,0 +1,227 @@
+"""Signing in through an OpenID Connect provider: the protocol, done by Authlib. Nothing here knows accounts.
+
+The authorization code flow with PKCE (S256); the state, nonce and code verifier wait in the person's session
+and are used once; the ID token is verified against the provider's published keys, its issuer, audience, expiry
+and nonce. Which account, if any, the person then signs in to is services/provider_accounts.py's to decide.
+"""
+import dataclasses
+from urllib.parse import urlsplit
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.django_client import OAuth
+from django.conf import settings
+from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
+
+SCOPES = "openid email profile"
+TIMEOUT_SECONDS = 10
+# RFC 8176's word for a sign-in with more than one factor: then no Drop-in code is asked for.
+MULTI_FACTOR = "mfa"
+# Where the person's own sign-in keeps which provider she came through, and whether it gave more than one factor.
+SESSION_KEY = "dropin_provider"
+
+
+class SignInRefused(Exception):
+    """A sign-in through a provider that cannot go on; `reason` is one of REASONS."""
+
+    def __init__(self, reason: str, *, email: str = "", user=None, invited: str = ""):
+        super().__init__(reason)
+        self.reason, self.email, self.user, self.invited = reason, email, user, invited
+
+
+# Each refusal: the words the person reads (with {name}, the provider's name, {email} and {invited}), and the
+# page's status.
+REASONS = {
+    "not_invited": ("There is no Drop-in account for {email}. Drop-in accounts are by invitation: ask a manager of "
+                    "your site to invite you, then use the link in the invitation email.", 403),
+    "deactivated": ("This Drop-in account has been deactivated. Ask a manager of your site if you think that is "
+                    "wrong.", 403),
+    "email_not_verified": ("{name} has not confirmed that {email} is your address, so Drop-in cannot tell whose "
+                           "account this is. Confirm your address with {name}, or sign in with your password.", 403),
+    "domain_not_allowed": ("Drop-in takes sign-in with {name} only for the addresses of the organisations it "
+                           "serves, and {email} is not one. Sign in with your password instead.", 403),
+    "linked_to_another": ("This Drop-in account signs in with a different {name} account. Sign in with that one, "
+                          "or ask a manager of your site to help.", 403),
+    "invitation_for_another": ("This invitation is for {invited}, but you signed in to {name} as {email}. Sign "
+                               "in to {name} with the account for {invited}, or choose a password instead.", 403),
+    "account_exists": ("There is already a Drop-in account for {email}, so this invitation is not needed. Sign "
+                       "in instead.", 403),
+    "cancelled": ("You stopped signing in at {name}, so you are not signed in. Nothing was changed.", 400),
+    "bad_state": ("This sign-in could not be finished: the answer from {name} did not belong to it, or had "
+                  "already been used. Start again from the sign-in page.", 400),
+    "bad_nonce": ("This sign-in could not be finished: the answer from {name} was not made for it. Start again "
+                  "from the sign-in page.", 400),
+    "wrong_audience": ("This sign-in could not be finished: the answer from {name} was meant for another "
+                       "service. Start again from the sign-in page.", 400),
+    "expired_token": ("This sign-in could not be finished: the answer from {name} had expired. Check your "
+                      "computer's clock is right, then start again from the sign-in page.", 400),
+    "bad_token": ("This sign-in could not be finished: the answer from {name} could not be checked. Start again "
+                  "from the sign-in page.", 400),
+    "code_refused": ("This sign-in could not be finished: {name} did not accept it. It may have been used already, "
+                     "or taken too long. Start again from the sign-in page.", 400),
+    "provider_error": ("{name} could not sign you in. Start again from the sign-in page, or sign in with your "
+                       "password.", 400),
+    "unreachable": ("{name} could not be reached. Try again in a few minutes, or sign in with your password.", 503),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Provider:
+    """One provider as the settings give it (DROPIN_SIGN_IN_PROVIDERS)."""
+
+    key: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    name: str
+    domains: tuple[str, ...] = ()
+    trusts_mfa: bool = False
+    trusts_email: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"Sign in with {self.name}"
+
+    def allows(self, email: str) -> bool:
+        """Return whether an address is one this provider may sign in (any, when no domains are set)."""
+        return not self.domains or email.rpartition("@")[2].lower() in self.domains
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    """Who the provider says signed in, from a verified ID token."""
+
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+    name: str
+    multi_factor: bool
+
+
+def providers() -> list[Provider]:
+    """Return the providers the settings name, in their order."""
+    return [Provider(key=key, issuer=value["issuer"], client_id=value["client_id"],
+                     client_secret=value["client_secret"], name=value["name"],
+                     domains=tuple(value.get("domains", ())), trusts_mfa=value.get("trusts_mfa", False),
+                     trusts_email=value.get("trusts_email", False))
+            for key, value in settings.DROPIN_SIGN_IN_PROVIDERS.items()]
+
+
+def provider_origins() -> list[str]:
+    """Return the origins (scheme, host and port) of the providers set: pages' forms may lead there."""
+    return sorted({"{0.scheme}://{0.netloc}".format(urlsplit(provider.issuer)) for provider in providers()})
+
+
+def provider_named(key: str) -> Provider | None:
+    return next((provider for provider in providers() if provider.key == key), None)
+
+
+def _registered(provider: Provider):
+    """Return Authlib's client for a provider, not yet having asked the provider anything."""
+    return OAuth().register(
+        name=provider.key, client_id=provider.client_id, client_secret=provider.client_secret,
+        server_metadata_url=provider.issuer.rstrip("/") + "/.well-known/openid-configuration",
+        client_kwargs={"scope": SCOPES, "code_challenge_method": "S256", "timeout": TIMEOUT_SECONDS},
+    )
+
+
+def _client(provider: Provider, client=None):
+    """Return Authlib's client for a provider, its metadata read from the provider's discovery document."""
+    client = client or _registered(provider)
+    try:
+        metadata = client.load_server_metadata()
+    except (requests.RequestException, ValueError):
+        raise SignInRefused("unreachable")
+    if metadata.get("issuer") != provider.issuer:
+        # A discovery document for another issuer is not this provider's (OpenID Connect Discovery 4.3).
+        raise SignInRefused("unreachable")
+    return client
+
+
+def authorization_url(*, provider: Provider, session, redirect_uri: str, keep: dict) -> str:
+    """Return the provider's address to send the person to; the state, nonce and `keep` wait in her session."""
+    client = _client(provider)
+    started = client.create_authorization_url(redirect_uri)
+    client.framework.set_state_data(session, started["state"], {
+        "redirect_uri": redirect_uri, "nonce": started["nonce"], "code_verifier": started["code_verifier"],
+        "keep": keep,
+    })
+    return started["url"]
+
+
+def identity_from_answer(*, provider: Provider, session, answer) -> tuple[Identity, dict]:
+    """Return who signed in, from the provider's answer (the query it sent back), and what the start kept.
+
+    The state is used up whatever happens, so an answer is taken once. Raise SignInRefused saying why not.
+    """
+    state = answer.get("state") or ""
+    client = _registered(provider)
+    started = client.framework.get_state_data(session, state) if state else None
+    if state:
+        client.framework.clear_state_data(session, state)
+    if not started or not all(started.get(key) for key in ("nonce", "code_verifier", "redirect_uri")):
+        raise SignInRefused("bad_state")
+    # Only an answer this browser is waiting for costs a question to the provider.
+    client = _client(provider, client)
+    if answer.get("error"):
+        raise SignInRefused("cancelled" if answer.get("error") == "access_denied" else "provider_error")
+    if not answer.get("code"):
+        raise SignInRefused("provider_error")
+    try:
+        token = client.fetch_access_token(code=answer["code"], redirect_uri=started["redirect_uri"],
+                                          code_verifier=started["code_verifier"])
+    except OAuthError:
+        raise SignInRefused("code_refused")
+    except requests.RequestException:
+        raise SignInRefused("unreachable")
+    except ValueError:
+        raise SignInRefused("provider_error")
+    return _verified(client, provider, token, nonce=started["nonce"]), started.get("keep") or {}
+
+
+def _verified(client, provider: Provider, token: dict, *, nonce: str) -> Identity:
+    """Return the identity an ID token gives, once its signature, issuer, audience, expiry and nonce are right."""
+    if not token.get("id_token"):
+        raise SignInRefused("bad_token")
+    try:
+        claims = client.parse_id_token(token, nonce=nonce, leeway=60)
+    except ExpiredTokenError:
+        raise SignInRefused("expired_token")
+    except (InvalidClaimError, MissingClaimError) as error:
+        claim = getattr(error, "claim", "")
+        raise SignInRefused({"nonce": "bad_nonce", "aud": "wrong_audience", "azp": "wrong_audience",
+                             "exp": "expired_token"}.get(claim, "bad_token"))
+    except requests.RequestException:
+        raise SignInRefused("unreachable")
+    except (JoseError, ValueError, TypeError, KeyError):
+        raise SignInRefused("bad_token")
+    email, methods = claims.get("email"), claims.get("amr")
+    return Identity(
+        issuer=claims["iss"], subject=str(claims["sub"]), email=email if isinstance(email, str) else "",
+        email_verified=claims.get("email_verified") is True or provider.trusts_email,
+        name=str(claims.get("name") or "")[:100],
+        multi_factor=provider.trusts_mfa or (isinstance(methods, list) and MULTI_FACTOR in methods),
+    )
+
+
+def sign_out_url(*, provider: Provider, come_back_to: str) -> str | None:
+    """Return the provider's address that ends its session too (RP-initiated logout), or None if it has none."""
+    try:
+        client = _client(provider)
+    except SignInRefused:
+        return None
+    if not client.server_metadata.get("end_session_endpoint"):
+        return None
+    return client.create_logout_url(post_logout_redirect_uri=come_back_to, client_id=provider.client_id)["url"]
+
+
+def signed_in_through(session) -> dict:
+    """Return how this sign-in came through a provider ({"provider": key, "multi_factor": bool}), or {}."""
+    through = session.get(SESSION_KEY)
+    return through if isinstance(through, dict) else {}
+
+
+def second_step_given(*, user, session) -> bool:
+    """Return whether this sign-in gave more than one factor: a Drop-in code (django-otp says), or at the provider."""
+    return user.is_verified() or signed_in_through(session).get("multi_factor") is True
