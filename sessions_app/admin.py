@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 
-from .models import Attendance, Contract, Room, Session, Site, Team, User
+from .models import Attendance, Contract, ProviderIdentity, Room, Session, Site, Team, User
 
 
 @admin.register(User)
@@ -11,6 +11,18 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("Shown to staff", {"fields": ("display_name", "role_title")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Shown to staff", {"fields": ("display_name", "role_title")}),)
     list_display = ("username", "display_name", "role_title", "email", "is_staff")
+
+
+@admin.register(ProviderIdentity)
+class ProviderIdentityAdmin(admin.ModelAdmin):
+    """Who signs in through which provider. Deleting one unlinks it: her next sign-in there links by address again."""
+
+    list_display = ("user", "issuer", "created_at", "last_signed_in_at")
+    search_fields = ("user__username", "user__email", "user__display_name")
+    readonly_fields = ("user", "issuer", "subject", "created_at", "last_signed_in_at")
+
+    def has_add_permission(self, request):
+        return False
 
 
 class TeamInline(admin.TabularInline):

@@ -68,10 +68,11 @@ def sign_in_providers(app_configs, **kwargs):
     """Each sign-in provider's name is in its addresses, and its issuer is an HTTPS address outside development."""
     problems = []
     for name, provider in settings.DROPIN_SIGN_IN_PROVIDERS.items():
-        if not re.fullmatch(r"[a-z0-9-]+", name):
+        if not re.fullmatch(r"[a-z0-9]+", name):
             problems.append(Error(
-                f"The sign-in provider name {name!r} can hold only lower-case letters, digits and hyphens.",
-                hint="It is part of the provider's addresses (/sign-in/with/<name>/): rename it in SIGN_IN_PROVIDERS.",
+                f"The sign-in provider name {name!r} can hold only lower-case letters and digits.",
+                hint="It is in the provider's addresses (/sign-in/with/<name>/) and its settings' names "
+                     "(SIGN_IN_<NAME>_ISSUER): rename it in SIGN_IN_PROVIDERS.",
                 id="dropin.E002",
             ))
         if not settings.DEBUG and not provider["issuer"].startswith("https://"):

@@ -79,7 +79,9 @@ def signed_in_never_stored(get_response):
 
 # What a signed-in person may open before the second step of signing in: leaving, and the pages every public
 # service publishes. Any other page, the admin's and every one added later, waits for the code (an allow-list).
-OPEN_BEFORE_SECOND_STEP = {"sign_out", "accessibility", "privacy", "cookies", "healthz", "readyz"}
+# Signing in through a provider is open too: it starts a new sign-in, which asks its own second step.
+OPEN_BEFORE_SECOND_STEP = {"sign_out", "accessibility", "privacy", "cookies", "healthz", "readyz", "sign_in_with",
+                           "sign_in_provider_answer"}
 
 
 def two_factor_sign_in(get_response):

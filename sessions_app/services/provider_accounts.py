@@ -6,6 +6,7 @@ the invitation being answered, and remembers the provider's subject identifier; 
 account by that identifier alone. Each sign-in and each refusal is audited, never with a token.
 """
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +15,8 @@ from ..models import ProviderIdentity, User
 from . import invitations
 from .audit import audit_record
 from .sign_in_providers import REASONS, Identity, Provider, SignInRefused, identity_from_answer, providers
+
+logger = logging.getLogger(__name__)
 
 # The audit's words for what happened.
 SIGNED_IN = "signed_in_with_provider"
@@ -38,8 +41,13 @@ def sign_in(*, provider: Provider, session, answer, now: datetime.datetime) -> t
                          after={"provider": provider.key, "multi_factor": identity.multi_factor})
     except SignInRefused as refusal:
         refusal.email = refusal.email or (identity.email if identity else "")
-        audit_record(actor=None, action=REFUSED, obj=refusal.user, actor_address=_address(refusal.email),
-                     after={"provider": provider.key}, reason=refusal.reason)
+        if refusal.awaited:
+            audit_record(actor=None, action=REFUSED, obj=refusal.user, actor_address=_address(refusal.email),
+                         after={"provider": provider.key}, reason=refusal.reason)
+        else:
+            # Not an answer to a sign-in this browser started (a replay, or anyone's made-up address): logged
+            # without its query, never audited, so nobody can fill the audit trail from outside.
+            logger.warning("sign-in answer refused", extra={"provider": provider.key, "reason": refusal.reason})
         raise
     return user, identity, kept
 
@@ -65,9 +73,12 @@ def _found(provider: Provider, identity: Identity) -> User:
             raise SignInRefused("deactivated", user=linked.user)
         return linked.user
     _checked_address(provider, identity)
-    user = User.objects.filter(email__iexact=identity.email).first()
-    if user is None:
+    # The database's case-blind match may fold look-alikes ("alıce" is "ALICE" to PostgreSQL): Python's must agree.
+    matches = [user for user in User.objects.filter(email__iexact=identity.email)
+               if user.email.lower() == identity.email.lower()]
+    if len(matches) != 1:
         raise SignInRefused("not_invited")
+    user = matches[0]
     if not user.is_active:
         raise SignInRefused("deactivated", user=user)
     _link(user, identity)
@@ -89,19 +100,19 @@ def _accepted(provider: Provider, identity: Identity, kept: dict, now: datetime.
     try:
         invitation = invitations.invitation_for_token(token=kept["invitation"])
     except invitations.InvitationRefused:
-        raise SignInRefused("bad_state")
+        raise SignInRefused("invitation_not_usable")
     _checked_address(provider, identity)
     if identity.email.lower() != invitation.email.lower():
         raise SignInRefused("invitation_for_another", invited=invitation.email)
     if ProviderIdentity.objects.filter(issuer=identity.issuer, subject=identity.subject).exists():
-        raise SignInRefused("linked_to_another")
+        raise SignInRefused("provider_account_taken")
     with transaction.atomic():
         try:
             user = invitations.invitation_accept(
                 invitation=invitation, display_name=str(kept.get("display_name") or identity.name)[:100],
                 role_title=str(kept.get("role_title") or "")[:100], password=None, now=now)
         except invitations.InvitationRefused:
-            raise SignInRefused("bad_state")
+            raise SignInRefused("invitation_not_usable")
         except ValidationError:
             # Someone made an account with the invited address after the invitation was sent.
             raise SignInRefused("account_exists")

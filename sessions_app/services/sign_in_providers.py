@@ -5,28 +5,38 @@ and are used once; the ID token is verified against the provider's published key
 and nonce. Which account, if any, the person then signs in to is services/provider_accounts.py's to decide.
 """
 import dataclasses
+import hashlib
+import logging
 from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
+from django.core.cache import cache
 from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
+
+logger = logging.getLogger(__name__)
 
 SCOPES = "openid email profile"
 TIMEOUT_SECONDS = 10
+METADATA_SECONDS = 600
 # RFC 8176's word for a sign-in with more than one factor: then no Drop-in code is asked for.
 MULTI_FACTOR = "mfa"
 # Where the person's own sign-in keeps which provider she came through, and whether it gave more than one factor.
 SESSION_KEY = "dropin_provider"
+# As long as ProviderIdentity keeps (RFC 7519 sets no limit; OpenID Connect says at most 255 ASCII characters).
+SUBJECT_LENGTH = 255
 
 
 class SignInRefused(Exception):
     """A sign-in through a provider that cannot go on; `reason` is one of REASONS."""
 
-    def __init__(self, reason: str, *, email: str = "", user=None, invited: str = ""):
+    def __init__(self, reason: str, *, email: str = "", user=None, invited: str = "", awaited: bool = True):
         super().__init__(reason)
         self.reason, self.email, self.user, self.invited = reason, email, user, invited
+        # False for an answer this browser was not waiting for: anyone can send one, so it is only logged.
+        self.awaited = awaited
 
 
 # Each refusal: the words the person reads (with {name}, the provider's name, {email} and {invited}), and the
@@ -37,15 +47,20 @@ REASONS = {
     "deactivated": ("This Drop-in account has been deactivated. Ask a manager of your site if you think that is "
                     "wrong.", 403),
     "email_not_verified": ("{name} has not confirmed that {email} is your address, so Drop-in cannot tell whose "
-                           "account this is. Confirm your address with {name}, or sign in with your password.", 403),
+                           "account this is. Confirm your address with {name}, or sign in with your Drop-in password, "
+                           "if you have one.", 403),
     "domain_not_allowed": ("Drop-in takes sign-in with {name} only for the addresses of the organisations it "
-                           "serves, and {email} is not one. Sign in with your password instead.", 403),
+                           "serves, and {email} is not one. Sign in with your Drop-in password, if you have one.", 403),
     "linked_to_another": ("This Drop-in account signs in with a different {name} account. Sign in with that one, "
                           "or ask a manager of your site to help.", 403),
     "invitation_for_another": ("This invitation is for {invited}, but you signed in to {name} as {email}. Sign "
                                "in to {name} with the account for {invited}, or choose a password instead.", 403),
     "account_exists": ("There is already a Drop-in account for {email}, so this invitation is not needed. Sign "
                        "in instead.", 403),
+    "invitation_not_usable": ("This invitation can no longer be used: it has expired, was withdrawn or replaced, "
+                              "or was used already. Ask the person who invited you to send it again.", 403),
+    "provider_account_taken": ("Your {name} account already signs in to another Drop-in account. Sign in with it, "
+                               "or ask a manager of your site to help.", 403),
     "cancelled": ("You stopped signing in at {name}, so you are not signed in. Nothing was changed.", 400),
     "bad_state": ("This sign-in could not be finished: the answer from {name} did not belong to it, or had "
                   "already been used. Start again from the sign-in page.", 400),
@@ -60,8 +75,9 @@ REASONS = {
     "code_refused": ("This sign-in could not be finished: {name} did not accept it. It may have been used already, "
                      "or taken too long. Start again from the sign-in page.", 400),
     "provider_error": ("{name} could not sign you in. Start again from the sign-in page, or sign in with your "
-                       "password.", 400),
-    "unreachable": ("{name} could not be reached. Try again in a few minutes, or sign in with your password.", 503),
+                       "Drop-in password, if you have one.", 400),
+    "unreachable": ("{name} could not be reached. Try again in a few minutes, or sign in with your Drop-in "
+                    "password, if you have one.", 503),
 }
 
 
@@ -122,21 +138,37 @@ def _registered(provider: Provider):
     return OAuth().register(
         name=provider.key, client_id=provider.client_id, client_secret=provider.client_secret,
         server_metadata_url=provider.issuer.rstrip("/") + "/.well-known/openid-configuration",
-        client_kwargs={"scope": SCOPES, "code_challenge_method": "S256", "timeout": TIMEOUT_SECONDS},
+        # Every question to the provider gives up after this long: a stalled provider must not hold workers.
+        client_kwargs={"scope": SCOPES, "code_challenge_method": "S256", "default_timeout": TIMEOUT_SECONDS},
     )
 
 
+def _metadata_key(provider: Provider) -> str:
+    return "oidc-metadata:" + hashlib.sha256(provider.issuer.encode()).hexdigest()
+
+
 def _client(provider: Provider, client=None):
-    """Return Authlib's client for a provider, its metadata read from the provider's discovery document."""
+    """Return Authlib's client for a provider, with its discovery document (and keys, once fetched).
+
+    Both are kept in the cache for METADATA_SECONDS, so a sign-in, or anyone opening the start address, does not
+    ask the provider each time; a key the provider has since added is fetched when a token names it (Authlib).
+    """
     client = client or _registered(provider)
+    client.server_metadata.update(cache.get(_metadata_key(provider)) or {})
     try:
         metadata = client.load_server_metadata()
-    except (requests.RequestException, ValueError):
+    except (requests.RequestException, ValueError) as error:
+        logger.warning("sign-in provider unreachable", extra={"provider": provider.key, "error": type(error).__name__})
         raise SignInRefused("unreachable")
     if metadata.get("issuer") != provider.issuer:
         # A discovery document for another issuer is not this provider's (OpenID Connect Discovery 4.3).
         raise SignInRefused("unreachable")
+    _metadata_keep(client, provider)
     return client
+
+
+def _metadata_keep(client, provider: Provider) -> None:
+    cache.set(_metadata_key(provider), dict(client.server_metadata), METADATA_SECONDS)
 
 
 def authorization_url(*, provider: Provider, session, redirect_uri: str, keep: dict) -> str:
@@ -161,7 +193,7 @@ def identity_from_answer(*, provider: Provider, session, answer) -> tuple[Identi
     if state:
         client.framework.clear_state_data(session, state)
     if not started or not all(started.get(key) for key in ("nonce", "code_verifier", "redirect_uri")):
-        raise SignInRefused("bad_state")
+        raise SignInRefused("bad_state", awaited=False)
     # Only an answer this browser is waiting for costs a question to the provider.
     client = _client(provider, client)
     if answer.get("error"):
@@ -186,6 +218,7 @@ def _verified(client, provider: Provider, token: dict, *, nonce: str) -> Identit
         raise SignInRefused("bad_token")
     try:
         claims = client.parse_id_token(token, nonce=nonce, leeway=60)
+        _metadata_keep(client, provider)  # with the provider's keys, now fetched
     except ExpiredTokenError:
         raise SignInRefused("expired_token")
     except (InvalidClaimError, MissingClaimError) as error:
@@ -194,12 +227,17 @@ def _verified(client, provider: Provider, token: dict, *, nonce: str) -> Identit
                              "exp": "expired_token"}.get(claim, "bad_token"))
     except requests.RequestException:
         raise SignInRefused("unreachable")
-    except (JoseError, ValueError, TypeError, KeyError):
+    except (JoseError, ValueError, TypeError, KeyError, RuntimeError):
+        # RuntimeError: Authlib's word for a provider that publishes no keys.
         raise SignInRefused("bad_token")
-    email, methods = claims.get("email"), claims.get("amr")
+    email, methods, subject = claims.get("email"), claims.get("amr"), claims.get("sub")
+    if not isinstance(subject, str) or not 0 < len(subject) <= SUBJECT_LENGTH:
+        raise SignInRefused("bad_token")
     return Identity(
-        issuer=claims["iss"], subject=str(claims["sub"]), email=email if isinstance(email, str) else "",
-        email_verified=claims.get("email_verified") is True or provider.trusts_email,
+        issuer=claims["iss"], subject=subject, email=email if isinstance(email, str) else "",
+        # Microsoft Entra ID sends no email_verified; its xms_edov says the address's domain owner is verified.
+        email_verified=(claims.get("email_verified") is True or claims.get("xms_edov") is True
+                        or provider.trusts_email),
         name=str(claims.get("name") or "")[:100],
         multi_factor=provider.trusts_mfa or (isinstance(methods, list) and MULTI_FACTOR in methods),
     )

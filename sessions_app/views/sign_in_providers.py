@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_GET, require_POST
 
 from ..services import provider_accounts, sign_in_providers
 from ..services.sign_in_providers import SESSION_KEY, SignInRefused
@@ -47,14 +47,14 @@ def refused(request, provider: sign_in_providers.Provider, refusal: SignInRefuse
     }, status=status)
 
 
-@require_safe
+@require_GET
 def sign_in_with(request, provider: str):
     """Go to the provider to sign in; `next` says where to land afterwards."""
     provider = _provider(provider)
     return start(request, provider, keep={"next": next_url_of(request)})
 
 
-@require_safe
+@require_GET  # not HEAD: a HEAD that signed in would use the answer up and give no page
 def sign_in_answer(request, provider: str):
     """The provider's answer: sign in to the account it opens, or say plainly why not."""
     provider = _provider(provider)

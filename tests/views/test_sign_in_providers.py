@@ -14,7 +14,8 @@ from django.utils import timezone
 from sessions_app.models import AuditEntry, Invitation, ProviderIdentity, User
 from sessions_app.services import sign_in_providers
 from tests.factories import make_manager, make_supervisor, make_user
-from tests.views.test_access import CAST, cast  # noqa: F401 (cast: the same people as the access table)
+from tests.views import test_access
+from tests.views.test_access import CAST
 
 pytestmark = pytest.mark.django_db
 
@@ -405,13 +406,16 @@ def test_no_audit_entry_holds_a_token_or_code(client, provider):
     started = client.get(START)
     answer = answer_path(provider.log_in(started.url, "mfa@nhs.test"))
     client.get(answer)
-    client.get(answer)  # replayed: refused, and audited
+    client.logout()
+    stopped = answer_path(provider.log_in(client.get(START).url, "mfa@nhs.test", cancel=True))
+    client.get(stopped)  # refused, and audited
     code, state = (parse_qs(urlsplit(answer).query)[key][0] for key in ("code", "state"))
     entries = list(AuditEntry.objects.filter(action__in=["signed_in_with_provider", "sign_in_refused"]))
     assert len(entries) == 2
     for entry in entries:
         text = f"{entry.before} {entry.after} {entry.reason} {entry.actor_address}"
         assert code not in text and state not in text and "eyJ" not in text
+        assert parse_qs(urlsplit(stopped).query)["state"][0] not in text
 
 
 # Signing out
@@ -438,6 +442,12 @@ def test_signing_out_after_a_password_sign_in_stays_with_drop_in(client, provide
 
 
 # The access table for the new URLs, with a provider set
+
+
+@pytest.fixture
+def cast(site, supervisor, manager, other_supervisor):
+    """The same people as the access table's."""
+    return test_access.cast.__wrapped__(site, supervisor, manager, other_supervisor)
 
 
 @pytest.mark.parametrize("who", CAST)
@@ -471,3 +481,103 @@ def test_a_provider_name_that_cannot_be_in_an_address_or_an_issuer_without_https
     assert [problem.id for problem in check(None)] == ["dropin.E002", "dropin.E003"]
     settings.DROPIN_SIGN_IN_PROVIDERS = provider_settings("https://login.example")
     assert check(None) == []
+
+
+def test_the_logs_keep_no_code_or_state_from_a_refused_answer(client, provider):
+    import copy
+    import io
+    import logging.config
+
+    from django.conf import settings as django_settings
+
+    buffer = io.StringIO()
+    config = copy.deepcopy(django_settings.LOGGING)
+    config["handlers"]["console"]["stream"] = buffer
+    config["root"]["level"] = "DEBUG"
+    logging.config.dictConfig(config)
+    try:
+        make_supervisor(email="mfa@nhs.test")
+        answer = answer_path(provider.log_in(client.get(START).url, "mfa@nhs.test"))
+        client.get(answer)
+        client.logout()
+        refusal(client.get(answer), 400, "had already been used")  # a replay: logged, not audited
+    finally:
+        logging.config.dictConfig(django_settings.LOGGING)
+    code, state = (parse_qs(urlsplit(answer).query)[key][0] for key in ("code", "state"))
+    logs = buffer.getvalue()
+    assert "sign-in answer refused" in logs and ANSWER in logs
+    assert code not in logs and state not in logs
+
+
+def test_only_answers_this_browser_awaited_are_audited(client, provider):
+    for _ in range(3):
+        client.get(ANSWER + "?" + urlencode({"state": secrets.token_urlsafe(), "code": "x"}))
+    assert not AuditEntry.objects.filter(action="sign_in_refused").exists()
+
+
+def test_a_provider_that_stalls_is_given_up_on_and_gets_a_plain_page(client, settings, monkeypatch):
+    import socket
+    import time
+
+    monkeypatch.setattr(sign_in_providers, "TIMEOUT_SECONDS", 1)
+    with socket.socket() as stalled:  # takes the connection, never answers
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen()
+        settings.DROPIN_SIGN_IN_PROVIDERS = provider_settings(f"http://127.0.0.1:{stalled.getsockname()[1]}")
+        began = time.monotonic()
+        refusal(client.get(START), 503, "NHSmail could not be reached")
+        assert time.monotonic() - began < 5
+
+
+def test_a_look_alike_address_at_the_provider_opens_no_account(client, provider):
+    make_supervisor(email="alice@nhs.test")
+    for look_alike in ("al\u0131ce@nhs.test", "alice@nhs.te\u017ft", "\u0430lice@nhs.test"):  # ı, ſ, Cyrillic а
+        provider.set_account(look_alike, sub=f"sub-{len(look_alike)}-{ord(look_alike[2])}", email=look_alike)
+        # No account for it, or (ſ) not an allowed domain: refused either way.
+        refusal(signed_in_at_provider(client, provider, look_alike), 403, look_alike)
+    assert not ProviderIdentity.objects.exists()
+
+
+def test_a_subject_too_long_to_keep_is_refused_plainly(client, provider):
+    make_supervisor(email="long@nhs.test")
+    provider.set_account("long@nhs.test", sub="s" * 256, email="long@nhs.test")
+    refusal(signed_in_at_provider(client, provider, "long@nhs.test"), 400, "could not be checked")
+
+
+def test_a_head_request_does_not_use_up_an_answer(client, provider):
+    make_supervisor(email="mfa@nhs.test")
+    answer = answer_path(provider.log_in(client.get(START).url, "mfa@nhs.test"))
+    assert client.head(answer).status_code == 405
+    assert client.get(answer).status_code == 302
+
+
+def test_someone_half_signed_in_may_sign_in_through_a_provider_instead(client, provider):
+    """Password given, code not yet: the provider's sign-in (with two factors) is a new sign-in of its own."""
+    user = make_supervisor(email="mfa@nhs.test")
+    client.force_login(user)
+    assert client.get(reverse("supervise_home")).url.startswith(reverse("two_factor_setup"))
+    answered = signed_in_at_provider(client, provider, "mfa@nhs.test")
+    assert answered.status_code == 302 and answered.url == reverse("supervise_home")
+    assert client.get(reverse("supervise_home")).status_code == 200
+
+
+def test_an_invitation_withdrawn_while_she_is_at_the_provider_makes_no_account(client, site, provider):
+    from sessions_app.services import invitations
+
+    invitation, token = invitation_to("mfa@nhs.test", site)
+    started = client.post(reverse("invitation_accept", args=[token]),
+                          {"display_name": "Priya Shah", "sign_in_by": "nhsmail"})
+    invitations.invitation_revoke(actor=invitation.invited_by, invitation=invitation, now=timezone.now())
+    refusal(client.get(answer_path(provider.log_in(started.url, "mfa@nhs.test"))), 403,
+            "This invitation can no longer be used")
+    assert not User.objects.filter(email="mfa@nhs.test").exists()
+
+
+def test_entra_ids_verified_domain_claim_counts_as_a_verified_address(provider, settings):
+    """Microsoft Entra ID sends no email_verified; xms_edov true says the address's domain owner is verified."""
+    nhsmail = sign_in_providers.provider_named("nhsmail")
+    token = token_for(provider, "dropin", "dropin-test-secret", nonce="n-3", login="unverified@nhs.test")
+    assert verified(token, "n-3").email_verified is False
+    settings.DROPIN_SIGN_IN_PROVIDERS = provider_settings(provider.issuer, trusts_email=True)
+    assert verified(token, "n-3").email_verified is True
+    assert nhsmail.trusts_email is False
