@@ -638,14 +638,16 @@ FORMS = [
     Form("service start dates", "manager",
          lambda w: [f"/insights/service-start/?site={slug}" for slug in (w.site.slug, w.other_site.slug, "", "%00")],
          valid=lambda w: {"site_started_on": w.future_date(-300), **{f"team_{t.pk}": "" for t in w.teams}},
-         alternatives=lambda w: {"site_started_on": ["", *w.dates], f"team_{w.teams[0].pk}": w.dates}),
+         alternatives=lambda w: {"site_started_on": ["", *w.dates], f"team_{w.teams[0].pk}": w.dates},
+         allowed=frozenset({200, 302, 404})),  # 404: a site asked for that is not hers (the %00 one)
     Form("measure targets", "manager",
          lambda w: [f"/insights/targets/?site={slug}" for slug in (w.site.slug, w.other_site.slug, "", "%00")],
          valid=lambda w: {"sessions_held": "8", "people_seen": "30", "people_not_seen": "0", "pulse_mean": "3.5",
                           "sickness_rate": "4.5"},
          alternatives=lambda w: {"pulse_mean": ["", "1", "5", "0.99", "5.01", "-0", "3.555"],
                                  "sickness_rate": ["", "0", "100", "100.01", "-0.01", "1e2"],
-                                 "sessions_held": ["", "0", "99999.99", "100000", "-1", "8.5"]}),
+                                 "sessions_held": ["", "0", "99999.99", "100000", "-1", "8.5"]},
+         allowed=frozenset({200, 302, 404})),  # 404: a site asked for that is not hers (the %00 one)
     Form("sickness page (its links)", "manager", lambda w: ["/insights/sickness/"], method="get",
          valid=lambda w: {"site": w.site.slug, "team": "mh", "month": "2025-03", "fte_days_lost": "10",
                           "fte_days_available": "400"},

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from ..models import Measure, MeasureTarget, Site, Team
 from ..dates import add_months, month_start, months_between
+from ..services import spc
 from ..services.sickness_csv import FigureError, month_parse
 from .dates import within_reach
 
@@ -116,12 +117,13 @@ class ServiceStartForm(forms.Form):
 class MeasureTargetsForm(forms.Form):
     """A site's target for each measure, each optional: an empty field clears that target."""
 
-    HELP = {
-        Measure.SESSIONS_HELD: "At least this many sessions held in a month.",
-        Measure.PEOPLE_SEEN: "At least this many people seen in a month.",
-        Measure.PEOPLE_NOT_SEEN: "At most this many people not seen (came but could not be seen) in a month.",
-        Measure.PULSE_MEAN: "A mean score of at least this, from 1 (very low) to 5 (very good).",
-        Measure.SICKNESS_RATE: "At most this per cent of FTE days lost, for example 4.5.",
+    # What a target is of; "at least" or "at most" comes from which way the measure is better (spc.BETTER).
+    OF = {
+        Measure.SESSIONS_HELD: "this many sessions held in a month",
+        Measure.PEOPLE_SEEN: "this many people seen in a month",
+        Measure.PEOPLE_NOT_SEEN: "this many people not seen (came but could not be seen) in a month",
+        Measure.PULSE_MEAN: "this mean score, from 1 (very low) to 5 (very good)",
+        Measure.SICKNESS_RATE: "this per cent of FTE days lost, for example 4.5",
     }
     # Each measure's range: the database's rules, with their messages written once in the model.
     RANGES = {Measure.PULSE_MEAN: (1, 5, MeasureTarget.PULSE_RANGE),
@@ -131,13 +133,17 @@ class MeasureTargetsForm(forms.Form):
         super().__init__(data, initial={measure: f"{value.normalize():f}" for measure, value in targets.items()})
         for measure, label in Measure.choices:
             self.fields[measure] = forms.DecimalField(
-                required=False, label=label, help_text=self.HELP[measure], max_digits=7, decimal_places=2,
+                required=False, label=label, help_text=self.hint(measure), max_digits=7, decimal_places=2,
                 widget=forms.TextInput,
                 error_messages={"invalid": "Enter a number, for example 6 or 4.5.",
                                 "max_digits": "Enter a number below 100,000.",
                                 "max_whole_digits": "Enter a number below 100,000.",
                                 "max_decimal_places": "Enter a number to at most 2 decimal places."},
             )
+
+    @classmethod
+    def hint(cls, measure: str) -> str:
+        return f"{'At least' if spc.BETTER[measure] == spc.UP else 'At most'} {cls.OF[measure]}."
 
     def clean(self):
         cleaned = super().clean()

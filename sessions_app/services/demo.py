@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..dates import add_months, month_start, on_or_after, week_of
-from ..models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User
+from ..models import (Attendance, Contract, Measure, MeasureTarget, Pulse, Room, Series, Session, SicknessRecord, Site,
+                      Team, User)
+from .targets import measure_targets_save
 
 DEMO_WEEKS = 8
 DEMO_WEEKS_BEFORE = 4  # weeks of past sessions, with their anonymous counts
@@ -18,6 +20,7 @@ DEMO_STARTED_MONTHS_AGO = 5  # drop-ins began ad hoc, before the regular series
 DEMO_MEASURE_MONTHS = 24  # two years: enough months before the start for XmR limits
 DEMO_SCORE_WEIGHTS = {False: [15, 30, 35, 15, 5], True: [5, 15, 35, 30, 15]}  # before and after the start
 DEMO_TEAM_FTE = [12, 8, 30]  # mental health in-reach, primary care, prison staff
+DEMO_SICKNESS_TARGET = Decimal("4.5")  # per cent: a trust's usual ambition, below the site's rate before drop-ins
 CANCELLED_REASON = "The supervisor is needed for an inspection. The Thursday session that week goes ahead."
 
 DEMO_CONTRACT = {
@@ -121,8 +124,8 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
             "booking_contact": "Healthcare admin",
         },
     )
-    _demo_account("manager", password, display_name="Morgan Lee", role_title="Matron",
-                  first_name="Morgan", last_name="Lee", manages_all_sites=True)
+    manager = _demo_account("manager", password, display_name="Morgan Lee", role_title="Matron",
+                            first_name="Morgan", last_name="Lee", manages_all_sites=True)
     supervisor = _demo_account("supervisor", password, display_name="Sam Okafor",
                                role_title="Senior Staff Nurse", first_name="Sam", last_name="Okafor")
     site.supervisors.add(supervisor)
@@ -166,6 +169,9 @@ def demo_seed(*, today: datetime.date | None = None, password: str | None = None
     created_sessions += _demo_beginnings(site=site, room=room, supervisor=supervisor, today=today,
                                          until=series.starts_on, now=now)
     _demo_measures(site=site, today=today)
+    if not MeasureTarget.objects.filter(site=site).exists():  # a target a manager has changed since is kept
+        # So the sickness chart and the board say whether the target is assured, as Making Data Count does.
+        measure_targets_save(actor=manager, site=site, values={Measure.SICKNESS_RATE: DEMO_SICKNESS_TARGET})
     return {"sessions_created": created_sessions}
 
 

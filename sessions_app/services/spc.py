@@ -40,6 +40,7 @@ import datetime
 import statistics
 
 from ..dates import add_months, months_between
+from ..models import Measure
 
 LIMIT = 2.66  # × mean moving range: three sigma
 NEAR = 2 * LIMIT / 3  # two sigma, for two of three
@@ -53,6 +54,20 @@ RANKED = (BEYOND, TREND, TWO_OF_THREE, SHIFT)  # which rule a point is described
 RISING, FALLING = "rising", "falling"  # beside TREND: which way the trend runs
 IMPROVEMENT, CONCERN, HIGH, LOW, COMMON, UNJUDGED = "improvement", "concern", "high", "low", "common", "unjudged"
 HIT, FAIL, HIT_AND_MISS = "consistently hit", "consistently fail", "hit and miss"  # assurance against a target
+
+# Which way is improvement for each measure the insights judge, said here only: the charts colour a special
+# cause by it, the board judges its totals by it, and the targets form asks for "at least" or "at most" by it.
+# Sessions cancelled and hours held are judged on the board alone and take no target, so they are not Measures.
+SESSIONS_CANCELLED, HOURS_HELD = "sessions_cancelled", "hours_held"
+BETTER = {
+    Measure.SESSIONS_HELD: UP,
+    Measure.PEOPLE_SEEN: UP,
+    Measure.PEOPLE_NOT_SEEN: DOWN,  # came but could not be seen: demand the sessions did not meet
+    Measure.PULSE_MEAN: UP,
+    Measure.SICKNESS_RATE: DOWN,
+    SESSIONS_CANCELLED: DOWN,
+    HOURS_HELD: UP,
+}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -49,6 +49,18 @@ def nhs_date(value: datetime.date | datetime.datetime | None) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+@register.filter
+def month_range(months: list[datetime.date]) -> str:
+    """Return the months from the first to the last in words: “April to September 2026”, “November 2025 to
+    April 2026”, “September 2026”."""
+    if not months:
+        return ""
+    first, last = months[0], months[-1]
+    if first == last:
+        return f"{last:%B %Y}"
+    return f"{first:%B}{'' if first.year == last.year else f' {first.year}'} to {last:%B %Y}"
+
+
 @register.filter(needs_autoescape=True)
 def plain_text(value: str, autoescape=True):
     """Turn plain text into NHS.UK paragraphs and lists: blank lines part paragraphs, “- ” starts a list item."""

@@ -4,6 +4,7 @@ Every figure here obeys privacy rule 2 for everyone, supervisors included: these
 printed, exported and sent to other prisons.
 """
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -47,9 +48,9 @@ def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=(
     def draw(series, **options):
         return chart(months=months, series=series, start=start, **options)
 
-    def xmr(label, measure, values, direction, *, of=figures, target=None, **options):
-        return xmr_chart(label=label, measure=measure, months=[f.month for f in of], values=values, start=start,
-                         direction=direction, target=targets.get(target), **options)
+    def xmr(label, said, values, measure, *, of=figures, **options):
+        return xmr_chart(label=label, measure=said, months=[f.month for f in of], values=values, start=start,
+                         direction=spc.BETTER[measure], target=targets.get(measure), **options)
 
     # The drop-ins' own measures have no process before they started (months of nothing give limits of
     # nought), and a month still running would look like a fall: both are left off those charts.
@@ -58,24 +59,23 @@ def _charts(figures: list[insights.MonthFigures], start, this_month, *, before=(
                 for f in measured]
 
     return {
-        "held": xmr("Sessions held", "sessions held", of_drop_ins(lambda f: f.sessions.held), spc.UP,
-                    of=measured, target=Measure.SESSIONS_HELD),
-        "seen": xmr("People seen", "people seen", of_drop_ins(lambda f: f.sessions.seen.number), spc.UP,
-                    of=measured, target=Measure.PEOPLE_SEEN),
+        "held": xmr("Sessions held", "sessions held", of_drop_ins(lambda f: f.sessions.held), Measure.SESSIONS_HELD,
+                    of=measured),
+        "seen": xmr("People seen", "people seen", of_drop_ins(lambda f: f.sessions.seen.number), Measure.PEOPLE_SEEN,
+                    of=measured),
         "not_seen": xmr("People not seen (came but could not be seen)", "people not seen",
-                        of_drop_ins(lambda f: f.sessions.not_seen.number), spc.DOWN, of=measured,
-                        target=Measure.PEOPLE_NOT_SEEN),
+                        of_drop_ins(lambda f: f.sessions.not_seen.number), Measure.PEOPLE_NOT_SEEN, of=measured),
         "utilisation": draw([Line("Utilisation", [f.sessions.utilisation for f in figures])], kind="line",
                             percent=True, top=max([1.0] + [f.sessions.utilisation or 0 for f in figures])),
         "pulse": xmr("Mean pulse score (1 very low to 5 very good)", "the mean pulse score",
-                     [f.pulse.mean for f in measured], spc.UP, of=measured, top=5, target=Measure.PULSE_MEAN),
+                     [f.pulse.mean for f in measured], Measure.PULSE_MEAN, of=measured, top=5),
         # Drawn only where most months can show their bands: a chart of gaps says nothing.
         "bands": draw([Line(label, [float(f.pulse.bands[i]) / 100 if f.pulse.bands else None for f in figures])
                        for i, label in enumerate(BAND_LABELS)], kind="stack", percent=True, top=1)
         if 2 * sum(f.pulse.bands is not None for f in figures) >= len(figures) else None,
         "sickness": xmr("Sickness absence rate", "the sickness absence rate",
-                        [f.sickness.rate if f.sickness else None for f in measured], spc.DOWN, of=measured,
-                        percent=True, target=Measure.SICKNESS_RATE),
+                        [f.sickness.rate if f.sickness else None for f in measured], Measure.SICKNESS_RATE,
+                        of=measured, percent=True),
     }
 
 
@@ -119,6 +119,7 @@ def _insights(request, *, from_first_data: bool = False) -> dict:
         "start": start,
         "comparison": comparison,
         "charts": _charts(figures, start, this_month, before=before, targets=targets),
+        "targets": targets,
         "this_month": this_month,
         "query": urlencode(query),
         "threshold": threshold(),
@@ -196,9 +197,19 @@ def monthly_return_csv(request):
 
 
 def _managed_site(request):
-    """Return the sites she manages and the one asked for (?site=short-name), else the first (None if none)."""
+    """Return the sites she manages and the one asked for (?site=short-name), else the first (None if none).
+
+    A site asked for that she does not manage, or that does not exist, is not found (404): never her first
+    site in its place, or a form posted for one site would save to another.
+    """
     sites = list(sites_managed_by(request.user))
-    return sites, next((s for s in sites if s.slug == request.GET.get("site")), sites[0] if sites else None)
+    asked = request.GET.get("site")
+    if not asked:
+        return sites, sites[0] if sites else None
+    site = next((s for s in sites if s.slug == asked), None)
+    if site is None:
+        raise Http404("No site you manage has that short name.")
+    return sites, site
 
 
 @require_http_methods(["GET", "POST"])

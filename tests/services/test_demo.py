@@ -1,9 +1,12 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
 from django.utils import timezone
 
-from sessions_app.models import Attendance, Contract, Pulse, Room, Series, Session, SicknessRecord, Site, Team, User
+from sessions_app.models import (Attendance, Contract, MeasureTarget, Pulse, Room, Series, Session, SicknessRecord,
+                                 Site, Team, User)
 from sessions_app.services.demand import demand_suggestions
 from sessions_app.services.series import series_describe
 
@@ -12,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def counts():
     return [model.objects.count() for model in (Site, Team, Room, Contract, User, Series, Session, Attendance, Pulse,
-                                                SicknessRecord)]
+                                                SicknessRecord, MeasureTarget)]
 
 
 def test_seed_demo_creates_the_case_study_site():
@@ -66,3 +69,20 @@ def test_seed_demo_gives_insights_a_year_to_compare_before_and_after():
     assert comparison["sickness"].enough and comparison["sickness"].difference < 0
     assert comparison["pulse"].enough and comparison["pulse"].difference > 0
     assert User.objects.get(username="manager").manages_all_sites
+
+
+def test_the_demo_sets_a_sickness_target_its_chart_and_board_say_whether_is_assured(client):
+    call_command("seed_demo")
+    site = Site.objects.get()
+    assert list(MeasureTarget.objects.values_list("measure", "value")) == [("sickness_rate", Decimal("4.5"))]
+    client.force_login(User.objects.get(username="manager"))
+    for path in ("/insights/", "/insights/board/"):
+        page = client.get(f"{path}?site={site.slug}").content.decode()
+        assert "Target 4.5%: " in page, path
+
+
+def test_seed_demo_again_keeps_a_target_a_manager_changed():
+    call_command("seed_demo")
+    MeasureTarget.objects.update(value=Decimal("5"))
+    call_command("seed_demo")
+    assert list(MeasureTarget.objects.values_list("measure", "value")) == [("sickness_rate", Decimal("5"))]

@@ -82,12 +82,34 @@ def test_a_month_of_fewer_than_5_answers_withholds_the_periods_answers_and_mean(
     assert summary["Pulse answers and mean score (1 to 5)"] == "Answers: not shown. Mean: not shown."
 
 
-def test_this_months_people_are_left_out_until_it_ends(client, manager, site, three_months):
+def test_every_figure_leaves_out_the_month_still_running_and_the_page_says_which_months(client, manager, site,
+                                                                                        three_months):
+    held(site, THIS_MONTH, (6, 0))
+    make_session(site=site, room=make_room(site), status="cancelled", cancel_reason="Lockdown",
+                 starts_at=datetime.datetime.combine(THIS_MONTH + datetime.timedelta(days=20), datetime.time(11, 30),
+                                                     tzinfo=site.zone))
+    SicknessRecord.objects.create(team=three_months, month=THIS_MONTH, fte_days_lost=50, fte_days_available=100)
+    client.force_login(manager)
+    query = f"start={FIRST:%Y-%m}&end={THIS_MONTH:%Y-%m}"
+    summary = board(client, query)
+    assert (summary["Sessions held"], summary["Sessions cancelled"]) == ("5", "0")
+    assert summary["Hours of supervision delivered (sessions held)"] == "10.0"
+    assert summary["People supported (seen)"] == "35"
+    assert summary["Pulse answers and mean score (1 to 5)"] == "Answers: 17. Mean: 3.59."
+    assert summary["Sickness absence rate"] == "5.0%"
+    covered = f"{FIRST:%B} to {ENDED_MONTH:%B %Y}"
+    page = text(client.get(f"/insights/board/?{query}"))
+    assert f"Summary, {covered}" in page
+    period = f"{FIRST:%B} to {THIS_MONTH:%B %Y}"
+    assert f"Every figure covers the same months, {covered}: those of {period} that have ended" in page
+
+
+def test_a_period_with_no_month_ended_has_nothing_to_add_up(client, manager, site, three_months):
     held(site, THIS_MONTH, (6, 0))
     client.force_login(manager)
-    summary = board(client, f"start={FIRST:%Y-%m}&end={THIS_MONTH:%Y-%m}")
-    assert summary["Sessions held"] == "6"  # sessions are not people: held counts as the dashboard's do
-    assert summary["People supported (seen)"] == "35"
+    response = client.get(f"/insights/board/?start={THIS_MONTH:%Y-%m}&end={THIS_MONTH:%Y-%m}")
+    assert f"No month of {THIS_MONTH:%B %Y} has ended yet." in text(response)
+    assert not any(key.startswith(BOARD) for key in rows(response))
 
 
 def test_the_board_follows_the_filter_and_says_which_sites(client, manager, site, three_months):

@@ -9,7 +9,8 @@ from django.utils import timezone
 from sessions_app.models import Feedback, SicknessRecord, User, week_of
 from sessions_app.dates import add_months
 from sessions_app.services.demo import demo_seed
-from tests.factories import make_attendance, make_room, make_session, make_site, make_team, make_user
+from tests.factories import (make_attendance, make_manager, make_room, make_session, make_site, make_team,
+                             make_user)
 from tests.helpers import (ENDED_MONTH, MONDAY, PERIOD, PULSE_ROW, THIS_MONTH, answers, csv_rows,
                            page_tables as rows, text)
 
@@ -146,6 +147,27 @@ def test_a_manager_sets_when_drop_ins_started(client, manager, site):
     assert (site.service_started_on, team.service_started_on) == (site_started, team_started)
     from sessions_app.models import AuditEntry
     assert AuditEntry.objects.filter(object_type="site", object_id=site.pk, actor=manager).count() == 1
+
+
+@pytest.mark.parametrize("asked", ["hmp-nowhere", "hmp-southbank"], ids=["unknown", "not hers"])
+def test_start_dates_are_never_saved_to_a_site_other_than_the_one_asked_for(client, site, asked):
+    """A site that does not exist, or that she does not manage, is not found: not her first site in its place."""
+    other = make_site(name="HMP Southbank", slug="hmp-southbank")
+    client.force_login(make_manager(site))
+    path = f"/insights/service-start/?site={asked}"
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"site_started_on": "2026-01-05"}).status_code == 404
+    site.refresh_from_db()
+    other.refresh_from_db()
+    assert site.service_started_on is None and other.service_started_on is None
+    assert client.get("/insights/service-start/").context["site"] == site  # none asked for: her first
+
+
+def test_the_start_dates_form_posts_to_its_own_site(client, site):
+    other = make_site(name="HMP Southbank", slug="hmp-southbank")
+    client.force_login(make_manager(site, other))
+    html = client.get(f"/insights/service-start/?site={other.slug}").content.decode()
+    assert 'action="?site=hmp-southbank"' in html
 
 
 def test_a_bad_start_date_keeps_what_was_typed(client, manager, site):

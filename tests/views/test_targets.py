@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions_app.dates import add_months
-from sessions_app.models import MeasureTarget, SicknessRecord
+from sessions_app.models import Measure, MeasureTarget, SicknessRecord
+from sessions_app.services import spc
 from sessions_app.services.targets import measure_targets_save
-from tests.factories import make_site, make_team
+from tests.factories import make_manager, make_site, make_team
 from tests.helpers import ENDED_MONTH, page_tables, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_the_moment")]
@@ -61,6 +62,26 @@ def test_a_target_out_of_range_keeps_what_was_typed_and_saves_nothing(client, ma
     assert not MeasureTarget.objects.exists()
 
 
+@pytest.mark.parametrize("asked", ["hmp-nowhere", "hmp-southbank"], ids=["unknown", "not hers"])
+def test_targets_are_never_saved_to_a_site_other_than_the_one_asked_for(client, site, asked):
+    """A site that does not exist, or that she does not manage, is not found: not her first site in its place."""
+    make_site(name="HMP Southbank", slug="hmp-southbank")
+    client.force_login(make_manager(site))
+    path = f"/insights/targets/?site={asked}"
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"sessions_held": "8"}).status_code == 404
+    assert not MeasureTarget.objects.exists()
+    assert client.get("/insights/targets/").context["site"] == site  # none asked for: her first
+
+
+def test_the_targets_form_posts_to_its_own_site(client, site):
+    other = make_site(name="HMP Southbank", slug="hmp-southbank")
+    client.force_login(make_manager(site, other))
+    assert 'action="?site=hmp-southbank"' in client.get(f"/insights/targets/?site={other.slug}").content.decode()
+    client.post(f"/insights/targets/?site={other.slug}", {"sessions_held": "8"})
+    assert list(MeasureTarget.objects.values_list("site__slug", "measure")) == [("hmp-southbank", "sessions_held")]
+
+
 def test_the_service_start_page_links_to_the_targets(client, manager, site):
     client.force_login(manager)
     assert f'href="/insights/targets/?site={site.slug}"' in client.get(
@@ -68,11 +89,13 @@ def test_the_service_start_page_links_to_the_targets(client, manager, site):
 
 
 def test_the_sites_chart_draws_the_target_and_says_it_is_hit_and_miss(client, manager, site, sickness):
-    measure_targets_save(actor=manager, site=site, values={"sickness_rate": Decimal("6")})
     client.force_login(manager)
+    assert f"No targets are set for {site.name}" in text(client.get(f"/insights/?site={site.slug}&{FOURTEEN_MONTHS}"))
+    measure_targets_save(actor=manager, site=site, values={"sickness_rate": Decimal("6")})
     chart = sickness_chart(client, f"site={site.slug}&{FOURTEEN_MONTHS}")
     assert chart.count(TARGET_LINE) == 2 and ">Target</text>" in chart
-    assert HIT_AND_MISS in text(client.get(f"/insights/?site={site.slug}&{FOURTEEN_MONTHS}"))
+    page = text(client.get(f"/insights/?site={site.slug}&{FOURTEEN_MONTHS}"))
+    assert HIT_AND_MISS in page and "Where a target is set, its chart draws it" in page
 
 
 def test_the_board_says_the_same_beside_the_measure(client, manager, site, sickness):
@@ -90,6 +113,26 @@ def test_a_teams_or_several_sites_charts_say_nothing_of_a_sites_target(client, m
     for query in (f"site={site.slug}&team=mh&{FOURTEEN_MONTHS}", FOURTEEN_MONTHS):
         assert TARGET_LINE not in sickness_chart(client, query)
         assert "Target" not in text(client.get(f"/insights/?{query}"))
+
+
+def test_which_way_is_better_is_read_from_one_place_by_the_chart_the_board_and_the_form(client, manager, site,
+                                                                                        sickness, monkeypatch):
+    """Turned round in spc.BETTER, the sickness rate's better way turns round everywhere it is said."""
+    measure_targets_save(actor=manager, site=site, values={"sickness_rate": Decimal("12")})  # above the limits
+    client.force_login(manager)
+    query = f"site={site.slug}&{FOURTEEN_MONTHS}"
+
+    def said() -> tuple[str, str, str]:
+        chart = re.search(r"Target 12%: [a-z]+ [a-z]+", text(client.get(f"/insights/?{query}"))).group()
+        board = page_tables(client.get(f"/insights/board/?{query}"))
+        row = next(cells for label, cells in board.items() if ": Sickness absence rate" in label)
+        form_page = text(client.get(f"/insights/targets/?site={site.slug}"))
+        form = re.search(r"At \w+ this per cent of FTE days lost", form_page)
+        return chart, row[-1].split("Target 12%: ")[1].split(" — ")[0], form.group()
+
+    assert said() == ("Target 12%: consistently hit", "consistently hit", "At most this per cent of FTE days lost")
+    monkeypatch.setitem(spc.BETTER, Measure.SICKNESS_RATE, spc.UP)
+    assert said() == ("Target 12%: consistently fail", "consistently fail", "At least this per cent of FTE days lost")
 
 
 def test_targets_cost_no_more_queries(client, manager, site, sickness):
