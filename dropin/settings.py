@@ -128,11 +128,12 @@ DROPIN_SIGN_IN_PROVIDERS = {
         "client_id": env.str(f"SIGN_IN_{name.upper()}_CLIENT_ID"),
         "client_secret": env.str(f"SIGN_IN_{name.upper()}_CLIENT_SECRET"),
         "name": env.str(f"SIGN_IN_{name.upper()}_NAME", default=name),
-        "domains": [domain.lower().lstrip("@") for domain in env.list(f"SIGN_IN_{name.upper()}_DOMAINS", default=[])],
+        "domains": [domain.strip().lower().lstrip("@")
+                    for domain in env.list(f"SIGN_IN_{name.upper()}_DOMAINS", default=[]) if domain.strip()],
         "trusts_mfa": env.bool(f"SIGN_IN_{name.upper()}_TRUSTS_MFA", default=False),
         "trusts_email": env.bool(f"SIGN_IN_{name.upper()}_TRUSTS_EMAIL", default=False),
     }
-    for name in env.list("SIGN_IN_PROVIDERS", default=[])
+    for name in (name.strip() for name in env.list("SIGN_IN_PROVIDERS", default=[])) if name
 }
 # Two-factor sign-in (an authenticator app's code, or a recovery code) for every supervisor, manager and
 # administrator. NHS data security standards ask for it: on unless DEBUG is on (the demo signs in simply).

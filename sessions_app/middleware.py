@@ -3,8 +3,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve, reverse
 
-from .services.accounts import two_factor_step
-from .services.sign_in_providers import provider_origins, second_step_given
+from .services.accounts import second_step_given, two_factor_step
+from .services.sign_in_providers import provider_origins
 
 # Powerful browser features no Drop-in page uses, turned off for the page and anything it might embed.
 # Only features browsers know (tests/browser/test_csp.py asks Chromium); not clipboard-write, which

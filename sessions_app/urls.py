@@ -28,7 +28,7 @@ urlpatterns = [
     path("rooms/answer/<str:token>/", booking.answer, name="room_request_answer"),
     # Supervisors and managers.
     path("sign-in/", accounts.sign_in, name="sign_in"),
-    path("sign-out/", sign_in_providers.sign_out, name="sign_out"),
+    path("sign-out/", accounts.sign_out, name="sign_out"),
     path("sign-in/with/<slug:provider>/", sign_in_providers.sign_in_with, name="sign_in_with"),
     path("sign-in/with/<slug:provider>/answer/", sign_in_providers.sign_in_answer, name="sign_in_provider_answer"),
     # Each person's own account: two-factor sign-in, password, name.

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from sessions_app.models import Pulse, Series, week_of
 from sessions_app.dates import add_months, month_start
-from tests.factories import make_attendance, make_session
+from tests.factories import make_attendance, make_manager, make_session, make_user
 
 
 def page_tables(response) -> dict[str, list[str]]:
@@ -218,3 +218,17 @@ def determined(equations: list[dict], target: dict) -> bool:
         if row:
             basis.append((next(iter(sorted(row, key=str))), row))
     return not _reduced({k: Fraction(v) for k, v in target.items() if v}, basis)
+
+
+# Everyone who might open a page, as the access tables name them (tests/views/test_access.py).
+ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER = "anonymous", "no role", "supervisor", "other site", "manager"
+ADMINISTRATOR = "service administrator"  # a superuser: the admin is hers alone
+OTHER_MANAGER = "manager of another site"  # roles are per site: she manages HMP Elsewhere only
+CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER, OTHER_MANAGER, ADMINISTRATOR]
+
+
+def the_cast(*, supervisor, manager, other_supervisor) -> dict:
+    """Return the person for each name in CAST (None: signed out), from the conftest's supervisor and managers."""
+    return {ANON: None, NO_ROLE: make_user(), SUPERVISOR: supervisor, OTHER_SUPERVISOR: other_supervisor,
+            MANAGER: manager, OTHER_MANAGER: make_manager(other_supervisor.supervised_sites.get()),
+            ADMINISTRATOR: make_user(is_superuser=True, is_staff=True)}

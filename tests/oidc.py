@@ -208,13 +208,19 @@ class OIDCProvider:
     # Test controls.
     def set_account(self, login: str, *, sub: str | None = None, email: str | None = None,
                     email_verified: bool | None = None, amr: list[str] | None = None,
-                    name: str | None = None) -> dict:
+                    name: str | None = None, xms_edov: bool | None = None,
+                    no_email_verified: bool = False) -> dict:
         """Add or replace the account signed in as `login`; fields left out keep their value (or the
         default of a new login: sub "sub-<login>", email = login, verified, amr ["pwd"]). An account of
-        another login with the same sub is replaced: a sub names one account."""
+        another login with the same sub is replaced: a sub names one account. `no_email_verified` leaves
+        the email_verified claim out of its tokens (as Entra ID does); `xms_edov` is Entra ID's claim that
+        the address's domain owner is verified."""
         payload = {"login": login, "sub": sub, "email": email, "email_verified": email_verified,
-                   "amr": amr, "name": name}
-        return self._control("/__test/accounts", {k: v for k, v in payload.items() if v is not None})["account"]
+                   "amr": amr, "name": name, "xms_edov": xms_edov}
+        payload = {k: v for k, v in payload.items() if v is not None}
+        if no_email_verified:
+            payload["email_verified"] = None
+        return self._control("/__test/accounts", payload)["account"]
 
     def move_clock(self, seconds: float) -> None:
         """Set the provider's clock to real time + `seconds` (not cumulative); -7200 issues tokens already
@@ -360,8 +366,8 @@ def _unavailable(reason: str):
 def _start():
     node = shutil.which("node")
     if node is None:
-        _unavailable("no `node` on PATH for the test OpenID Provider: install Node.js (Debian's nodejs npm), "
-                     "then run npm ci --prefix tests/oidc_provider")
+        _unavailable("no `node` on PATH for the test OpenID Provider: install Node.js 20.18 or later with npm "
+                     "(Debian bookworm's is too old), then run npm ci --prefix tests/oidc_provider")
     if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         _unavailable("the test OpenID Provider is not installed: run npm ci --prefix tests/oidc_provider")
 

@@ -70,9 +70,18 @@ class ProviderIdentity(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_one_account_per_subject"),
-            models.UniqueConstraint(fields=["user", "issuer"], name="identity_one_subject_per_account"),
-            models.CheckConstraint(condition=~Q(issuer="") & ~Q(subject=""), name="identity_issuer_subject_given"),
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="%(app_label)s_%(class)s_one_account_per_subject",
+                violation_error_message="This account at the provider already signs in to another Drop-in account.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="%(app_label)s_%(class)s_one_subject_per_account",
+                violation_error_message="This Drop-in account already signs in with another account there.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(issuer="") & ~Q(subject=""), name="%(app_label)s_%(class)s_issuer_subject_given",
+                violation_error_message="Give the provider's issuer and its identifier for the person.",
+            ),
         ]
 
     def __str__(self):

@@ -24,6 +24,9 @@ RECOVERY_CODES_NAME = "Recovery codes"
 RECOVERY_CODES_COUNT = 10
 # The pages that finish signing in: code_page for a person with an authenticator app, setup_page for one without.
 CODE_PAGE, SETUP_PAGE = "two_factor_code", "two_factor_setup"
+# Where a sign-in through a provider keeps which provider it came through, and whether it gave more than one
+# factor there (then it needs no Drop-in code).
+PROVIDER_SESSION_KEY = "dropin_provider"
 
 
 class CodeThrottled(Exception):
@@ -89,6 +92,22 @@ def two_factor_step(*, user, verified: bool) -> str | None:
     if authenticators(user=user).exists():
         return CODE_PAGE
     return SETUP_PAGE if settings.DROPIN_REQUIRE_2FA else None
+
+
+def provider_sign_in_keep(*, session, provider: str, multi_factor: bool) -> None:
+    """Keep, in a sign-in just made through a provider, which provider and whether it gave more than one factor."""
+    session[PROVIDER_SESSION_KEY] = {"provider": provider, "multi_factor": multi_factor}
+
+
+def signed_in_through(session) -> dict:
+    """Return how this sign-in came through a provider ({"provider": key, "multi_factor": bool}), or {}."""
+    through = session.get(PROVIDER_SESSION_KEY)
+    return through if isinstance(through, dict) else {}
+
+
+def second_step_given(*, user, session) -> bool:
+    """Return whether this sign-in gave more than one factor: a Drop-in code (django-otp says), or at the provider."""
+    return user.is_verified() or signed_in_through(session).get("multi_factor") is True
 
 
 def authenticators(*, user: User):

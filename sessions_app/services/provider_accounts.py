@@ -14,9 +14,50 @@ from django.db import IntegrityError, transaction
 from ..models import ProviderIdentity, User
 from . import invitations
 from .audit import audit_record
-from .sign_in_providers import REASONS, Identity, Provider, SignInRefused, identity_from_answer, providers
+from .sign_in_providers import Identity, Provider, SignInRefused, identity_from_answer, providers
 
 logger = logging.getLogger(__name__)
+
+# Each refusal: the words the person reads (with {name}, the provider's name, {email} and {invited}), and the
+# page's status.
+REASONS = {
+    "not_invited": ("There is no Drop-in account for {email}. Drop-in accounts are by invitation: ask a manager of "
+                    "your site to invite you, then use the link in the invitation email.", 403),
+    "deactivated": ("This Drop-in account has been deactivated. Ask a manager of your site if you think that is "
+                    "wrong.", 403),
+    "email_not_verified": ("{name} has not confirmed that {email} is your address, so Drop-in cannot tell whose "
+                           "account this is. Confirm your address with {name}, or sign in with your Drop-in password, "
+                           "if you have one.", 403),
+    "domain_not_allowed": ("Drop-in takes sign-in with {name} only for the addresses of the organisations it "
+                           "serves, and {email} is not one. Sign in with your Drop-in password, if you have one.", 403),
+    "linked_to_another": ("This Drop-in account signs in with a different {name} account. Sign in with that one, "
+                          "or ask a manager of your site to help.", 403),
+    "invitation_for_another": ("This invitation is for {invited}, but you signed in to {name} as {email}. Sign "
+                               "in to {name} with the account for {invited}, or choose a password instead.", 403),
+    "account_exists": ("There is already a Drop-in account for {email}, so this invitation is not needed. Sign "
+                       "in instead.", 403),
+    "invitation_not_usable": ("This invitation can no longer be used: it has expired, was withdrawn or replaced, "
+                              "or was used already. Ask the person who invited you to send it again.", 403),
+    "provider_account_taken": ("Your {name} account already signs in to another Drop-in account. Sign in with it, "
+                               "or ask a manager of your site to help.", 403),
+    "cancelled": ("You stopped signing in at {name}, so you are not signed in. Nothing was changed.", 400),
+    "bad_state": ("This sign-in could not be finished: the answer from {name} did not belong to it, or had "
+                  "already been used. Start again from the sign-in page.", 400),
+    "bad_nonce": ("This sign-in could not be finished: the answer from {name} was not made for it. Start again "
+                  "from the sign-in page.", 400),
+    "wrong_audience": ("This sign-in could not be finished: the answer from {name} was meant for another "
+                       "service. Start again from the sign-in page.", 400),
+    "expired_token": ("This sign-in could not be finished: the answer from {name} had expired. Check your "
+                      "computer's clock is right, then start again from the sign-in page.", 400),
+    "bad_token": ("This sign-in could not be finished: the answer from {name} could not be checked. Start again "
+                  "from the sign-in page.", 400),
+    "code_refused": ("This sign-in could not be finished: {name} did not accept it. It may have been used already, "
+                     "or taken too long. Start again from the sign-in page.", 400),
+    "provider_error": ("{name} could not sign you in. Start again from the sign-in page, or sign in with your "
+                       "Drop-in password, if you have one.", 400),
+    "unreachable": ("{name} could not be reached. Try again in a few minutes, or sign in with your Drop-in "
+                    "password, if you have one.", 503),
+}
 
 # The audit's words for what happened.
 SIGNED_IN = "signed_in_with_provider"
@@ -41,12 +82,14 @@ def sign_in(*, provider: Provider, session, answer, now: datetime.datetime) -> t
                          after={"provider": provider.key, "multi_factor": identity.multi_factor})
     except SignInRefused as refusal:
         refusal.email = refusal.email or (identity.email if identity else "")
-        if refusal.awaited:
+        if identity is not None:
+            # The provider vouched for someone (a verified ID token): the audit keeps who was refused, and why.
             audit_record(actor=None, action=REFUSED, obj=refusal.user, actor_address=_address(refusal.email),
                          after={"provider": provider.key}, reason=refusal.reason)
         else:
-            # Not an answer to a sign-in this browser started (a replay, or anyone's made-up address): logged
-            # without its query, never audited, so nobody can fill the audit trail from outside.
+            # Refused before the provider vouched for anyone (a cancel, a replay, a made-up or stale answer):
+            # anyone can send one, so it is logged (without its query), never audited: nobody can fill the
+            # audit trail from outside.
             logger.warning("sign-in answer refused", extra={"provider": provider.key, "reason": refusal.reason})
         raise
     return user, identity, kept

@@ -14,6 +14,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.core.cache import cache
+from ..models import ProviderIdentity
 from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
 
 logger = logging.getLogger(__name__)
@@ -23,62 +24,16 @@ TIMEOUT_SECONDS = 10
 METADATA_SECONDS = 600
 # RFC 8176's word for a sign-in with more than one factor: then no Drop-in code is asked for.
 MULTI_FACTOR = "mfa"
-# Where the person's own sign-in keeps which provider she came through, and whether it gave more than one factor.
-SESSION_KEY = "dropin_provider"
-# As long as ProviderIdentity keeps (RFC 7519 sets no limit; OpenID Connect says at most 255 ASCII characters).
-SUBJECT_LENGTH = 255
+# As long as ProviderIdentity keeps (OpenID Connect says at most 255 ASCII characters).
+SUBJECT_LENGTH = ProviderIdentity._meta.get_field("subject").max_length
 
 
 class SignInRefused(Exception):
-    """A sign-in through a provider that cannot go on; `reason` is one of REASONS."""
+    """A sign-in through a provider that cannot go on; `reason` is one of provider_accounts.REASONS."""
 
-    def __init__(self, reason: str, *, email: str = "", user=None, invited: str = "", awaited: bool = True):
+    def __init__(self, reason: str, *, email: str = "", user=None, invited: str = ""):
         super().__init__(reason)
         self.reason, self.email, self.user, self.invited = reason, email, user, invited
-        # False for an answer this browser was not waiting for: anyone can send one, so it is only logged.
-        self.awaited = awaited
-
-
-# Each refusal: the words the person reads (with {name}, the provider's name, {email} and {invited}), and the
-# page's status.
-REASONS = {
-    "not_invited": ("There is no Drop-in account for {email}. Drop-in accounts are by invitation: ask a manager of "
-                    "your site to invite you, then use the link in the invitation email.", 403),
-    "deactivated": ("This Drop-in account has been deactivated. Ask a manager of your site if you think that is "
-                    "wrong.", 403),
-    "email_not_verified": ("{name} has not confirmed that {email} is your address, so Drop-in cannot tell whose "
-                           "account this is. Confirm your address with {name}, or sign in with your Drop-in password, "
-                           "if you have one.", 403),
-    "domain_not_allowed": ("Drop-in takes sign-in with {name} only for the addresses of the organisations it "
-                           "serves, and {email} is not one. Sign in with your Drop-in password, if you have one.", 403),
-    "linked_to_another": ("This Drop-in account signs in with a different {name} account. Sign in with that one, "
-                          "or ask a manager of your site to help.", 403),
-    "invitation_for_another": ("This invitation is for {invited}, but you signed in to {name} as {email}. Sign "
-                               "in to {name} with the account for {invited}, or choose a password instead.", 403),
-    "account_exists": ("There is already a Drop-in account for {email}, so this invitation is not needed. Sign "
-                       "in instead.", 403),
-    "invitation_not_usable": ("This invitation can no longer be used: it has expired, was withdrawn or replaced, "
-                              "or was used already. Ask the person who invited you to send it again.", 403),
-    "provider_account_taken": ("Your {name} account already signs in to another Drop-in account. Sign in with it, "
-                               "or ask a manager of your site to help.", 403),
-    "cancelled": ("You stopped signing in at {name}, so you are not signed in. Nothing was changed.", 400),
-    "bad_state": ("This sign-in could not be finished: the answer from {name} did not belong to it, or had "
-                  "already been used. Start again from the sign-in page.", 400),
-    "bad_nonce": ("This sign-in could not be finished: the answer from {name} was not made for it. Start again "
-                  "from the sign-in page.", 400),
-    "wrong_audience": ("This sign-in could not be finished: the answer from {name} was meant for another "
-                       "service. Start again from the sign-in page.", 400),
-    "expired_token": ("This sign-in could not be finished: the answer from {name} had expired. Check your "
-                      "computer's clock is right, then start again from the sign-in page.", 400),
-    "bad_token": ("This sign-in could not be finished: the answer from {name} could not be checked. Start again "
-                  "from the sign-in page.", 400),
-    "code_refused": ("This sign-in could not be finished: {name} did not accept it. It may have been used already, "
-                     "or taken too long. Start again from the sign-in page.", 400),
-    "provider_error": ("{name} could not sign you in. Start again from the sign-in page, or sign in with your "
-                       "Drop-in password, if you have one.", 400),
-    "unreachable": ("{name} could not be reached. Try again in a few minutes, or sign in with your Drop-in "
-                    "password, if you have one.", 503),
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,10 +112,11 @@ def _client(provider: Provider, client=None):
     client.server_metadata.update(cache.get(_metadata_key(provider)) or {})
     try:
         metadata = client.load_server_metadata()
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, TypeError) as error:
+        # TypeError: Authlib's answer to a discovery document that is not a JSON object.
         logger.warning("sign-in provider unreachable", extra={"provider": provider.key, "error": type(error).__name__})
         raise SignInRefused("unreachable")
-    if metadata.get("issuer") != provider.issuer:
+    if not isinstance(metadata, dict) or metadata.get("issuer") != provider.issuer:
         # A discovery document for another issuer is not this provider's (OpenID Connect Discovery 4.3).
         raise SignInRefused("unreachable")
     _metadata_keep(client, provider)
@@ -174,7 +130,11 @@ def _metadata_keep(client, provider: Provider) -> None:
 def authorization_url(*, provider: Provider, session, redirect_uri: str, keep: dict) -> str:
     """Return the provider's address to send the person to; the state, nonce and `keep` wait in her session."""
     client = _client(provider)
-    started = client.create_authorization_url(redirect_uri)
+    try:
+        started = client.create_authorization_url(redirect_uri)
+    except RuntimeError:  # Authlib's word for a discovery document with no authorization endpoint
+        logger.warning("sign-in provider unusable", extra={"provider": provider.key})
+        raise SignInRefused("unreachable")
     client.framework.set_state_data(session, started["state"], {
         "redirect_uri": redirect_uri, "nonce": started["nonce"], "code_verifier": started["code_verifier"],
         "keep": keep,
@@ -193,7 +153,7 @@ def identity_from_answer(*, provider: Provider, session, answer) -> tuple[Identi
     if state:
         client.framework.clear_state_data(session, state)
     if not started or not all(started.get(key) for key in ("nonce", "code_verifier", "redirect_uri")):
-        raise SignInRefused("bad_state", awaited=False)
+        raise SignInRefused("bad_state")
     # Only an answer this browser is waiting for costs a question to the provider.
     client = _client(provider, client)
     if answer.get("error"):
@@ -252,14 +212,3 @@ def sign_out_url(*, provider: Provider, come_back_to: str) -> str | None:
     if not client.server_metadata.get("end_session_endpoint"):
         return None
     return client.create_logout_url(post_logout_redirect_uri=come_back_to, client_id=provider.client_id)["url"]
-
-
-def signed_in_through(session) -> dict:
-    """Return how this sign-in came through a provider ({"provider": key, "multi_factor": bool}), or {}."""
-    through = session.get(SESSION_KEY)
-    return through if isinstance(through, dict) else {}
-
-
-def second_step_given(*, user, session) -> bool:
-    """Return whether this sign-in gave more than one factor: a Drop-in code (django-otp says), or at the provider."""
-    return user.is_verified() or signed_in_through(session).get("multi_factor") is True

@@ -2,6 +2,7 @@
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -36,6 +37,22 @@ class SignIn(auth_views.LoginView):
 sign_in = SignIn.as_view()
 
 
+@require_POST
+def sign_out(request):
+    """Who may use it: anyone (POST only, so a link cannot sign someone out). Ends the Drop-in sign-in and, for
+    a sign-in through a provider that offers it, the provider's session too.
+    """
+    provider = sign_in_providers.provider_named(accounts.signed_in_through(request.session).get("provider", ""))
+    logout(request)
+    come_back_to = resolve_url(settings.LOGOUT_REDIRECT_URL)
+    if provider is not None:
+        address = sign_in_providers.sign_out_url(provider=provider,
+                                                 come_back_to=request.build_absolute_uri(come_back_to))
+        if address:
+            return redirect(address)
+    return redirect(come_back_to)
+
+
 def next_url_of(request) -> str:
     """Return where the person was going, if it is a page of this service; else the workspace."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
@@ -49,7 +66,7 @@ def next_url_of(request) -> str:
 def two_factor_code(request):
     """Who may use it: anyone signed in with a password who has an authenticator app. The second step."""
     next_url = next_url_of(request)
-    if accounts.two_factor_step(user=request.user, verified=sign_in_providers.second_step_given(
+    if accounts.two_factor_step(user=request.user, verified=accounts.second_step_given(
             user=request.user, session=request.session)) != accounts.CODE_PAGE:
         return redirect(next_url)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)

@@ -1,21 +1,19 @@
-"""Signing in through the organisation's OpenID Connect providers, and signing out of them too.
+"""Signing in through the organisation's OpenID Connect providers (signing out is views/accounts.py's).
 
 Who may use these: anyone; a provider proves who someone is, and services/provider_accounts.py decides which
 Drop-in account (if any) that opens.
 """
-from django.contrib.auth import login, logout
+from django.conf import settings
+from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from ..services import provider_accounts, sign_in_providers
-from ..services.sign_in_providers import SESSION_KEY, SignInRefused
+from ..services import accounts, provider_accounts, sign_in_providers
+from ..services.sign_in_providers import SignInRefused
 from .accounts import next_url_of
-
-# Who signed in through a provider has no password to check: Django is told which backend vouches for her.
-BACKEND = "sessions_app.backends.UsernameOrEmailBackend"
 
 
 def _provider(key: str) -> sign_in_providers.Provider:
@@ -63,24 +61,10 @@ def sign_in_answer(request, provider: str):
                                                          answer=request.GET, now=timezone.now())
     except SignInRefused as refusal:
         return refused(request, provider, refusal)
-    login(request, user, backend=BACKEND)
-    # After login(), which starts the session afresh: the second step reads it (services/accounts.py).
-    request.session[SESSION_KEY] = {"provider": provider.key, "multi_factor": identity.multi_factor}
-    wanted = kept.get("next") or ""
-    return redirect(wanted if wanted.startswith("/") and not wanted.startswith("//") else reverse("supervise_home"))
-
-
-@require_POST
-def sign_out(request):
-    """Who may use it: anyone (POST only, so a link cannot sign someone out). Ends the Drop-in sign-in and, for
-    a sign-in through a provider that offers it, the provider's session too.
-    """
-    through = sign_in_providers.signed_in_through(request.session)
-    logout(request)
-    provider = sign_in_providers.provider_named(through.get("provider", ""))
-    if provider is not None:
-        address = sign_in_providers.sign_out_url(provider=provider,
-                                                 come_back_to=request.build_absolute_uri(reverse("upcoming")))
-        if address:
-            return redirect(address)
-    return redirect("upcoming")
+    # No password to check: Django is told which backend vouches for her (the last: axes' comes first).
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+    # After login(), which starts the session afresh: the second step reads it.
+    accounts.provider_sign_in_keep(session=request.session, provider=provider.key,
+                                   multi_factor=identity.multi_factor)
+    # Checked at the start (next_url_of), and kept in her session since.
+    return redirect(kept.get("next") or "supervise_home")

@@ -74,13 +74,21 @@ function setAccount(body) {
     login,
     sub: body.sub ?? base.sub,
     email: body.email ?? base.email,
-    email_verified: body.email_verified ?? base.email_verified,
+    // null: the provider sends no email_verified at all (as Microsoft Entra ID does not).
+    email_verified: body.email_verified === null ? null : (body.email_verified ?? base.email_verified),
+    // Entra ID's optional claim: the address's domain owner is verified.
+    xms_edov: body.xms_edov ?? base.xms_edov,
     name: body.name ?? base.name,
     amr: body.amr ?? base.amr,
   };
   if (typeof account.sub !== 'string' || !account.sub) throw new TypeError('"sub" must be a non-empty string');
   if (typeof account.email !== 'string') throw new TypeError('"email" must be a string');
-  if (typeof account.email_verified !== 'boolean') throw new TypeError('"email_verified" must be true or false');
+  if (account.email_verified !== null && typeof account.email_verified !== 'boolean') {
+    throw new TypeError('"email_verified" must be true, false or null (not sent)');
+  }
+  if (account.xms_edov !== undefined && typeof account.xms_edov !== 'boolean') {
+    throw new TypeError('"xms_edov" must be true or false');
+  }
   if (!Array.isArray(account.amr) || !account.amr.every((v) => typeof v === 'string')) {
     throw new TypeError('"amr" must be a list of strings');
   }
@@ -227,7 +235,7 @@ function configuration() {
       // under openid it is in every ID token that has it, as Entra ID and NHSmail put it, without the
       // client asking for it by the claims parameter.
       openid: ['sub', 'amr'],
-      email: ['email', 'email_verified'],
+      email: ['email', 'email_verified', 'xms_edov'],
       profile: ['name'],
       acr: null,
       auth_time: null,
@@ -243,12 +251,10 @@ function configuration() {
         accountId: account.sub,
         async claims() {
           const current = accountForSub(sub) || account; // read at the time of issue
-          return {
-            sub: current.sub,
-            email: current.email,
-            email_verified: current.email_verified,
-            name: current.name,
-          };
+          const claims = { sub: current.sub, email: current.email, name: current.name };
+          if (current.email_verified !== null) claims.email_verified = current.email_verified;
+          if (current.xms_edov !== undefined) claims.xms_edov = current.xms_edov;
+          return claims;
         },
       };
     },

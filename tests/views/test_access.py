@@ -5,15 +5,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_contract, make_manager, make_series_session, make_session, make_user
+from tests.factories import make_contract, make_series_session, make_session
+from tests.helpers import (ADMINISTRATOR, ANON, CAST, MANAGER, NO_ROLE, OTHER_MANAGER, OTHER_SUPERVISOR, SUPERVISOR,
+                           the_cast)
 from tests.url_walk import admin_paths, named_patterns, url_paths
 
 pytestmark = pytest.mark.django_db
 
-ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER = "anonymous", "no role", "supervisor", "other site", "manager"
-ADMINISTRATOR = "service administrator"  # a superuser: the admin is hers alone
-OTHER_MANAGER = "manager of another site"  # roles are per site: she manages HMP Elsewhere only
-CAST = [ANON, NO_ROLE, SUPERVISOR, OTHER_SUPERVISOR, MANAGER, OTHER_MANAGER, ADMINISTRATOR]
 SIGN_IN = "sign in"  # a redirect to the sign-in page
 
 PUBLIC = {who: 200 for who in CAST}
@@ -206,9 +204,7 @@ EXPECTED = {
 
 @pytest.fixture
 def cast(site, supervisor, manager, other_supervisor):
-    return {ANON: None, NO_ROLE: make_user(), SUPERVISOR: supervisor, OTHER_SUPERVISOR: other_supervisor,
-            MANAGER: manager, OTHER_MANAGER: make_manager(other_supervisor.supervised_sites.get()),
-            ADMINISTRATOR: make_user(is_superuser=True, is_staff=True)}
+    return the_cast(supervisor=supervisor, manager=manager, other_supervisor=other_supervisor)
 
 
 def test_every_url_is_in_the_tables():

@@ -14,8 +14,7 @@ from django.utils import timezone
 from sessions_app.models import AuditEntry, Invitation, ProviderIdentity, User
 from sessions_app.services import sign_in_providers
 from tests.factories import make_manager, make_supervisor, make_user
-from tests.views import test_access
-from tests.views.test_access import CAST
+from tests.helpers import CAST, the_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +61,29 @@ def refusal(response, status: int, words: str):
 
 def last_audit(action: str) -> AuditEntry:
     return AuditEntry.objects.filter(action=action).order_by("-pk").first()
+
+
+@pytest.fixture
+def logged():
+    """The real LOGGING, writing to a buffer: return a function that gives what has been logged so far."""
+    import copy
+    import io
+    import logging.config
+
+    from django.conf import settings as django_settings
+
+    buffer = io.StringIO()
+    config = copy.deepcopy(django_settings.LOGGING)
+    config["handlers"]["console"]["stream"] = buffer
+    config["root"]["level"] = "DEBUG"
+    logging.config.dictConfig(config)
+    yield buffer.getvalue
+    logging.config.dictConfig(django_settings.LOGGING)
+
+
+def refused_in_the_log(logs: str, reason: str) -> bool:
+    return any('"message": "sign-in answer refused"' in line and f'"reason": "{reason}"' in line
+               for line in logs.splitlines())
 
 
 # With no provider set, nothing changes
@@ -277,12 +299,13 @@ def test_a_provider_that_stops_answering_during_the_sign_in_gets_a_plain_page(cl
     refusal(client.get(ANSWER + "?code=x&state=y"), 400, "did not belong to it")
 
 
-def test_cancelling_at_the_provider_changes_nothing(client, provider):
+def test_cancelling_at_the_provider_changes_nothing(client, provider, logged):
     make_supervisor(email="mfa@nhs.test")
     started = client.get(START)
     refusal(client.get(answer_path(provider.log_in(started.url, "mfa@nhs.test", cancel=True))), 400,
             "You stopped signing in at NHSmail")
-    assert last_audit("sign_in_refused").reason == "cancelled"
+    assert refused_in_the_log(logged(), "cancelled")
+    assert not AuditEntry.objects.filter(action="sign_in_refused").exists()  # nobody was vouched for
 
 
 def test_a_tampered_or_replayed_state_is_refused(client, provider):
@@ -306,7 +329,7 @@ def test_an_answer_started_in_another_browser_is_refused(client, provider):
     refusal(client.get(answer), 400, "did not belong to it")
 
 
-def test_a_wrong_nonce_is_refused(client, provider):
+def test_a_wrong_nonce_is_refused(client, provider, logged):
     make_supervisor(email="mfa@nhs.test")
     started = client.get(START)
     session = client.session
@@ -316,7 +339,7 @@ def test_a_wrong_nonce_is_refused(client, provider):
     session[key] = waiting
     session.save()
     refusal(client.get(answer_path(provider.log_in(started.url, "mfa@nhs.test"))), 400, "was not made for it")
-    assert last_audit("sign_in_refused").reason == "bad_nonce"
+    assert refused_in_the_log(logged(), "bad_nonce")
 
 
 def _pkce() -> tuple[str, str]:
@@ -387,12 +410,12 @@ def test_an_id_token_is_checked_against_the_providers_published_keys(provider):
     assert refused.value.reason == "bad_token"
 
 
-def test_an_expired_id_token_is_refused(client, provider):
+def test_an_expired_id_token_is_refused(client, provider, logged):
     make_supervisor(email="mfa@nhs.test")
     started = client.get(START)
     provider.move_clock(-2 * 3600)  # the provider's clock two hours behind: its one-hour token is already old
     refusal(client.get(answer_path(provider.log_in(started.url, "mfa@nhs.test"))), 400, "had expired")
-    assert last_audit("sign_in_refused").reason == "expired_token"
+    assert refused_in_the_log(logged(), "expired_token")
 
 
 def test_an_answer_from_the_provider_with_an_error_is_refused(client, provider):
@@ -407,8 +430,8 @@ def test_no_audit_entry_holds_a_token_or_code(client, provider):
     answer = answer_path(provider.log_in(started.url, "mfa@nhs.test"))
     client.get(answer)
     client.logout()
-    stopped = answer_path(provider.log_in(client.get(START).url, "mfa@nhs.test", cancel=True))
-    client.get(stopped)  # refused, and audited
+    stopped = answer_path(provider.log_in(client.get(START).url, "stranger@nhs.test"))
+    client.get(stopped)  # no account for her: refused, and audited
     code, state = (parse_qs(urlsplit(answer).query)[key][0] for key in ("code", "state"))
     entries = list(AuditEntry.objects.filter(action__in=["signed_in_with_provider", "sign_in_refused"]))
     assert len(entries) == 2
@@ -447,7 +470,7 @@ def test_signing_out_after_a_password_sign_in_stays_with_drop_in(client, provide
 @pytest.fixture
 def cast(site, supervisor, manager, other_supervisor):
     """The same people as the access table's."""
-    return test_access.cast.__wrapped__(site, supervisor, manager, other_supervisor)
+    return the_cast(supervisor=supervisor, manager=manager, other_supervisor=other_supervisor)
 
 
 @pytest.mark.parametrize("who", CAST)
@@ -483,36 +506,30 @@ def test_a_provider_name_that_cannot_be_in_an_address_or_an_issuer_without_https
     assert check(None) == []
 
 
-def test_the_logs_keep_no_code_or_state_from_a_refused_answer(client, provider):
-    import copy
-    import io
-    import logging.config
-
-    from django.conf import settings as django_settings
-
-    buffer = io.StringIO()
-    config = copy.deepcopy(django_settings.LOGGING)
-    config["handlers"]["console"]["stream"] = buffer
-    config["root"]["level"] = "DEBUG"
-    logging.config.dictConfig(config)
-    try:
-        make_supervisor(email="mfa@nhs.test")
-        answer = answer_path(provider.log_in(client.get(START).url, "mfa@nhs.test"))
-        client.get(answer)
-        client.logout()
-        refusal(client.get(answer), 400, "had already been used")  # a replay: logged, not audited
-    finally:
-        logging.config.dictConfig(django_settings.LOGGING)
+def test_the_logs_keep_no_code_or_state_from_a_refused_answer(client, provider, logged):
+    make_supervisor(email="mfa@nhs.test")
+    answer = answer_path(provider.log_in(client.get(START).url, "mfa@nhs.test"))
+    client.get(answer)
+    client.logout()
+    refusal(client.get(answer), 400, "had already been used")  # a replay: logged, not audited
     code, state = (parse_qs(urlsplit(answer).query)[key][0] for key in ("code", "state"))
-    logs = buffer.getvalue()
-    assert "sign-in answer refused" in logs and ANSWER in logs
+    logs = logged()
+    assert refused_in_the_log(logs, "bad_state") and ANSWER in logs
     assert code not in logs and state not in logs
 
 
-def test_only_answers_this_browser_awaited_are_audited(client, provider):
+def test_nobody_can_fill_the_audit_from_outside(client, provider, logged):
+    """Made-up answers, and answers to sign-ins a script started itself and cancelled or broke, before the
+    provider vouched for anyone: refused and logged, never audited."""
     for _ in range(3):
         client.get(ANSWER + "?" + urlencode({"state": secrets.token_urlsafe(), "code": "x"}))
+        state = parse_qs(urlsplit(client.get(START).url).query)["state"][0]
+        client.get(ANSWER + "?" + urlencode({"state": state, "error": "access_denied"}))
+        state = parse_qs(urlsplit(client.get(START).url).query)["state"][0]
+        client.get(ANSWER + "?" + urlencode({"state": state, "error": "server_error"}))
     assert not AuditEntry.objects.filter(action="sign_in_refused").exists()
+    logs = logged()
+    assert all(refused_in_the_log(logs, reason) for reason in ("bad_state", "cancelled", "provider_error"))
 
 
 def test_a_provider_that_stalls_is_given_up_on_and_gets_a_plain_page(client, settings, monkeypatch):
@@ -573,11 +590,53 @@ def test_an_invitation_withdrawn_while_she_is_at_the_provider_makes_no_account(c
     assert not User.objects.filter(email="mfa@nhs.test").exists()
 
 
-def test_entra_ids_verified_domain_claim_counts_as_a_verified_address(provider, settings):
+def test_entra_ids_verified_domain_claim_counts_as_a_verified_address(client, provider):
     """Microsoft Entra ID sends no email_verified; xms_edov true says the address's domain owner is verified."""
-    nhsmail = sign_in_providers.provider_named("nhsmail")
-    token = token_for(provider, "dropin", "dropin-test-secret", nonce="n-3", login="unverified@nhs.test")
-    assert verified(token, "n-3").email_verified is False
+    make_supervisor(email="entra@nhs.test")
+    provider.set_account("entra@nhs.test", sub="sub-entra", no_email_verified=True)
+    refusal(signed_in_at_provider(client, provider, "entra@nhs.test"), 403, "has not confirmed")
+    provider.set_account("entra@nhs.test", sub="sub-entra", no_email_verified=True, xms_edov=False)
+    refusal(signed_in_at_provider(client, provider, "entra@nhs.test"), 403, "has not confirmed")
+    provider.set_account("entra@nhs.test", sub="sub-entra", no_email_verified=True, xms_edov=True)
+    assert signed_in_at_provider(client, provider, "entra@nhs.test").status_code == 302
+    assert ProviderIdentity.objects.get(subject="sub-entra").user.email == "entra@nhs.test"
+
+
+def test_a_provider_trusted_for_its_addresses_needs_no_verified_claim(client, settings, provider):
     settings.DROPIN_SIGN_IN_PROVIDERS = provider_settings(provider.issuer, trusts_email=True)
-    assert verified(token, "n-3").email_verified is True
-    assert nhsmail.trusts_email is False
+    make_supervisor(email="unverified@nhs.test")
+    assert signed_in_at_provider(client, provider, "unverified@nhs.test").status_code == 302
+
+
+@pytest.mark.parametrize("document", [b"[]", b'"issuer"', b"not json"])
+def test_a_discovery_document_that_makes_no_sense_gets_a_plain_page(client, settings, document):
+    import http.server
+    import threading
+
+    class Discovery(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Discovery)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.DROPIN_SIGN_IN_PROVIDERS = provider_settings(f"http://127.0.0.1:{server.server_port}")
+        refusal(client.get(START), 503, "NHSmail could not be reached")
+    finally:
+        server.shutdown()
+
+
+def test_a_discovery_document_with_no_authorization_endpoint_gets_a_plain_page(client, settings, provider):
+    from django.core.cache import cache
+
+    document = dict(provider.discovery())
+    del document["authorization_endpoint"]
+    document["_loaded_at"] = 0
+    cache.set(sign_in_providers._metadata_key(sign_in_providers.provider_named("nhsmail")), document, 60)
+    refusal(client.get(START), 503, "NHSmail could not be reached")
