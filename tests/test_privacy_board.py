@@ -28,7 +28,7 @@ MONTHS = [datetime.date(2026, 9, 1), datetime.date(2026, 10, 1), datetime.date(2
 PERIODS = [(first, last) for first in range(3) for last in range(first, 3)]
 NOW = "2026-12-10 12:00 +0000"  # all three months have ended
 SCORES = [1, 2, 3, 4, 5]
-BOARD = "Each measure over the period"
+BOARD = "Each measure over the months covered"
 
 month_plan = st.fixed_dictionaries({
     "sessions": st.lists(st.tuples(st.integers(0, 7), st.integers(0, 3)), max_size=3),

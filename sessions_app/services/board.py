@@ -2,7 +2,7 @@
 
 Every total is made from the dashboard's own monthly figures for the same filter, and privacy.py decides
 which of them may show, so the board page and the dashboard together tell no more than the dashboard.
-Every figure covers the same months: those of the period whose figures are all published (a month's
+Every total covers the same months: those of the period whose figures are all published (a month's
 people and pulse answers are published once it has ended), so no total is of more months than another.
 """
 import dataclasses

@@ -48,12 +48,21 @@ def this_month() -> datetime.date:
     return month_start(timezone.localdate())
 
 
+# The day the reports' page breaks were measured on. The demo's data are dated from today, and how full the last
+# page is depends on the data, so the printing tests run on this day (the clock ticks on from it).
+MEASURED_ON = datetime.datetime(2026, 12, 4, 12, 0, tzinfo=datetime.timezone.utc)
+
+
 @pytest.fixture
 def manager_of_two_sites():
-    """The demo, and a second site with a session on the 14th of each of the 10 months before last.
+    """The demo, and a second site with a session on the 14th of each of the 10 months before last, on MEASURED_ON."""
+    import time_machine
 
-    The demo's data are dated from today, and so are these: the reports keep their shape whatever the date.
-    """
+    with time_machine.travel(MEASURED_ON, tick=True):
+        yield _manager_of_two_sites()
+
+
+def _manager_of_two_sites():
     demo_seed()
     other = make_site(name="HMP Southbank", slug="hmp-southbank")
     room = make_room(other)

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_the_moment")]
 
 FIRST = add_months(ENDED_MONTH, -2)
 PERIOD = f"start={FIRST:%Y-%m}&end={ENDED_MONTH:%Y-%m}"
-BOARD = "Each measure over the period"
+BOARD = "Each measure over the months covered"
 
 
 def held(site, month: datetime.date, *counts: tuple[int, int]) -> None:
@@ -101,7 +101,7 @@ def test_every_figure_leaves_out_the_month_still_running_and_the_page_says_which
     page = text(client.get(f"/insights/board/?{query}"))
     assert f"Summary, {covered}" in page
     period = f"{FIRST:%B} to {THIS_MONTH:%B %Y}"
-    assert f"Every figure covers the same months, {covered}: those of {period} that have ended" in page
+    assert f"Every total covers the same months, {covered}: those of {period} that have ended" in page
 
 
 def test_a_period_with_no_month_ended_has_nothing_to_add_up(client, manager, site, three_months):
