@@ -55,6 +55,24 @@ def at_the_moment():
         yield MOMENT
 
 
+@pytest.fixture
+def log_buffer():
+    """Apply settings.LOGGING with its handler writing to a buffer, at DEBUG; put the real one back afterwards."""
+    import copy
+    import io
+    import logging.config
+
+    from django.conf import settings
+
+    buffer = io.StringIO()
+    config = copy.deepcopy(settings.LOGGING)
+    config["handlers"]["console"]["stream"] = buffer
+    config["root"]["level"] = "DEBUG"
+    logging.config.dictConfig(config)
+    yield buffer
+    logging.config.dictConfig(settings.LOGGING)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Each test's transaction is rolled back, the data generation with it: the next test would meet the same

@@ -5,13 +5,9 @@ any deployment could set), while staff and supervisors do the things that carry 
 answer with a comment, one refused by the flood limit, a failed sign-in, a sickness import and a
 feedback approval. Anything else written to the terminal is checked too.
 """
-import copy
-import io
 import json
-import logging.config
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -27,18 +23,6 @@ COMMENT = "Sergeant Pepperwhistle shouted at me on Wing Q7 again"
 USERNAME = "kestrel.ward.probe"
 PASSWORD = "not-the-password-zq81"
 PULSE = "/pulse/hmp-northgate/"
-
-
-@pytest.fixture
-def log_buffer():
-    """Apply settings.LOGGING with its handler writing to a buffer; put the real one back afterwards."""
-    buffer = io.StringIO()
-    config = copy.deepcopy(django_settings.LOGGING)
-    config["handlers"]["console"]["stream"] = buffer
-    config["root"]["level"] = "DEBUG"
-    logging.config.dictConfig(config)
-    yield buffer
-    logging.config.dictConfig(django_settings.LOGGING)
 
 
 @pytest.fixture

@@ -64,21 +64,9 @@ def last_audit(action: str) -> AuditEntry:
 
 
 @pytest.fixture
-def logged():
-    """The real LOGGING, writing to a buffer: return a function that gives what has been logged so far."""
-    import copy
-    import io
-    import logging.config
-
-    from django.conf import settings as django_settings
-
-    buffer = io.StringIO()
-    config = copy.deepcopy(django_settings.LOGGING)
-    config["handlers"]["console"]["stream"] = buffer
-    config["root"]["level"] = "DEBUG"
-    logging.config.dictConfig(config)
-    yield buffer.getvalue
-    logging.config.dictConfig(django_settings.LOGGING)
+def logged(log_buffer):
+    """Return a function that gives what has been logged so far (the real LOGGING, into a buffer)."""
+    return log_buffer.getvalue
 
 
 def refused_in_the_log(logs: str, reason: str) -> bool:
