@@ -109,7 +109,8 @@ def _client(provider: Provider, client=None):
     ask the provider each time; a key the provider has since added is fetched when a token names it (Authlib).
     """
     client = client or _registered(provider)
-    client.server_metadata.update(cache.get(_metadata_key(provider)) or {})
+    kept = cache.get(_metadata_key(provider))
+    client.server_metadata.update(kept or {})
     try:
         metadata = client.load_server_metadata()
     except (requests.RequestException, ValueError, TypeError) as error:
@@ -119,7 +120,8 @@ def _client(provider: Provider, client=None):
     if not isinstance(metadata, dict) or metadata.get("issuer") != provider.issuer:
         # A discovery document for another issuer is not this provider's (OpenID Connect Discovery 4.3).
         raise SignInRefused("unreachable")
-    _metadata_keep(client, provider)
+    if not kept:  # kept for METADATA_SECONDS from when it was fetched, not from when it was last used
+        _metadata_keep(client, provider)
     return client
 
 
@@ -176,9 +178,11 @@ def _verified(client, provider: Provider, token: dict, *, nonce: str) -> Identit
     """Return the identity an ID token gives, once its signature, issuer, audience, expiry and nonce are right."""
     if not token.get("id_token"):
         raise SignInRefused("bad_token")
+    keys = client.server_metadata.get("jwks")
     try:
         claims = client.parse_id_token(token, nonce=nonce, leeway=60)
-        _metadata_keep(client, provider)  # with the provider's keys, now fetched
+        if client.server_metadata.get("jwks") is not keys:  # the provider's keys, fetched just now
+            _metadata_keep(client, provider)
     except ExpiredTokenError:
         raise SignInRefused("expired_token")
     except (InvalidClaimError, MissingClaimError) as error:

@@ -628,3 +628,17 @@ def test_a_discovery_document_with_no_authorization_endpoint_gets_a_plain_page(c
     document["_loaded_at"] = 0
     cache.set(sign_in_providers._metadata_key(sign_in_providers.provider_named("nhsmail")), document, 60)
     refusal(client.get(START), 503, "NHSmail could not be reached")
+
+
+def test_what_the_provider_publishes_is_kept_from_when_it_was_fetched(client, provider, monkeypatch):
+    """The discovery document and keys are fetched once and kept 10 minutes; using them does not keep them longer."""
+    kept = []
+    keep = sign_in_providers._metadata_keep
+    monkeypatch.setattr(sign_in_providers, "_metadata_keep", lambda client, provider: (
+        kept.append(sorted(client.server_metadata)), keep(client, provider)))
+    make_supervisor(email="mfa@nhs.test")
+    signed_in_at_provider(client, provider, "mfa@nhs.test")  # fetches the document, then the keys
+    client.logout()
+    signed_in_at_provider(client, provider, "mfa@nhs.test")  # uses both as kept
+    client.get(START)
+    assert len(kept) == 2 and "jwks" not in kept[0] and "jwks" in kept[1]
