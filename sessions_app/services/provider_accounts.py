@@ -3,7 +3,8 @@ decide what she may do. Nobody gets an account or a role just by having an accou
 
 The first sign-in through a provider finds the active account with the provider's verified email, or accepts
 the invitation being answered, and remembers the provider's subject identifier; every later sign-in finds the
-account by that identifier alone. Each sign-in and each refusal is audited, never with a token.
+account by that identifier alone. Each sign-in, and each refusal of someone the provider vouched for, is
+audited; a refusal before that (which anyone can cause) is logged. Never with a token.
 """
 import datetime
 import logging
@@ -66,7 +67,8 @@ REFUSED = "sign_in_refused"
 
 def sign_in(*, provider: Provider, session, answer, now: datetime.datetime) -> tuple[User, Identity, dict]:
     """Return the account the provider's answer signs in to, who the provider said it was, and what the start
-    kept (where to go next); or raise SignInRefused, recorded in the audit.
+    kept (where to go next); or raise SignInRefused, recorded in the audit or, before the provider vouched for
+    anyone, in the log.
     """
     identity = None
     try:
