@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from ..models import AuditEntry, Room, RoomRequest, RoomRequestDate, Session, Site, User
 from ..permissions import sites_for
+from ..words import listed
 from .audit import audit_entry, session_snapshot
 from .scheduling import booking_changed
 
@@ -115,7 +116,7 @@ def _request(*, actor: User, address: str, sessions: list[Session], now: datetim
                 RoomRequestDate(request=request, session=s, starts_at=s.starts_at, ends_at=s.ends_at)
                 for s in sessions if s.room == room])))
         _requested(actor=actor, address=address, sessions=sessions, now=now)
-        _email(actor=actor, address=address, site=sessions[0].site, asked=asked, now=now)
+        _email(actor=actor, address=address, asked=asked, now=now)
     return len(sessions)
 
 
@@ -131,20 +132,27 @@ def _requested(*, actor: User, address: str, sessions: list[Session], now: datet
                     reason=f"Requested from {address}") for s in sessions])
 
 
-def _email(*, actor: User, address: str, site: Site, asked: list[tuple[RoomRequest, list[RoomRequestDate]]],
+def _email(*, actor: User, address: str, asked: list[tuple[RoomRequest, list[RoomRequestDate]]],
            now: datetime.datetime) -> None:
-    """Send the contact the dates with their links; if the mail server refuses, raise, so nothing is kept."""
+    """Send the contact the dates with their links; if the mail server refuses, raise, so nothing is kept.
+
+    One contact may book rooms at several sites: the subject names each, and the service is called by its
+    sites' own name only where they share it.
+    """
+    sites = sorted({date.session.site for _, dates in asked for date in dates}, key=lambda site: (site.name, site.pk))
+    names = {site.service_called for site in sites}
     for _, dates in asked:
         for date in dates:
             token = room_request_token(date=date)
             date.confirm_link = room_request_link(token=token, answer=RoomRequestDate.Answer.CONFIRMED)
             date.decline_link = room_request_link(token=token, answer=RoomRequestDate.Answer.DECLINED)
     count = sum(len(dates) for _, dates in asked)
-    context = {"actor": actor, "asked": asked, "count": count, "site": site, "service_name": site.service_called,
+    context = {"actor": actor, "asked": asked, "count": count,
+               "service_name": names.pop() if len(names) == 1 else settings.DROPIN_SERVICE_NAME,
                "all_link": room_request_link(token=room_request_token(requests=[r for r, _ in asked])),
-               "expires_on": (now + VALID_FOR).astimezone(site.zone)}
+               "expires_on": (now + VALID_FOR).astimezone(sites[0].zone)}
     subject = " ".join(f"Please book a room for drop-in supervision: {count} date{'s' if count != 1 else ''} at "
-                       f"{site.name}".split())
+                       f"{listed([site.name for site in sites])}".split())
     message = EmailMultiAlternatives(
         subject, render_to_string("emails/room_request.txt", context).strip() + "\n", settings.DEFAULT_FROM_EMAIL,
         to=[address], reply_to=[actor.email] if actor.email else None)

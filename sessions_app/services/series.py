@@ -16,6 +16,7 @@ from django.utils import timezone
 from ..dates import bank_holidays, week_of
 from ..models import AuditEntry, Room, Series, Session, Team, User
 from ..models.sessions import CANCEL_REASON_NEEDED, MAX_SERIES_DAYS, MAX_SESSION_LENGTH, ROOM_AT_ANOTHER_SITE
+from ..words import listed
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 from .cover import days_away
 from .scheduling import lunch_window, overlaps_refused, refuse_unless_supervisor, sessions_cancel
@@ -353,6 +354,5 @@ def _series_snapshot(series: Series) -> dict:
 def series_describe(series: Series) -> str:
     """Return the rule in words, e.g. “Every 2 weeks on Tuesday and Thursday”."""
     days = [WEEKDAY_NAMES[day] for day in sorted(series.weekdays)]
-    joined = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
     every = "Every week" if series.every_weeks == 1 else f"Every {series.every_weeks} weeks"
-    return f"{every} on {joined}"
+    return f"{every} on {listed(days)}"

@@ -81,6 +81,23 @@ def test_only_the_senders_sites_are_requested(site, supervisor, chapel):
     assert theirs.room_booking == "to_request"
 
 
+def test_one_contact_for_rooms_at_two_sites_gets_one_email_naming_both(site, supervisor, chapel, settings):
+    settings.DROPIN_SERVICE_NAME = "Drop-in supervision"
+    site.service_name = "Northgate Wellbeing Drop-in"
+    site.save()
+    southbank = make_site(name="HMP Southbank")
+    southbank.supervisors.add(supervisor)
+    to_request(site, chapel, supervisor, 3)
+    to_request(southbank, make_room(southbank, name="Library", booking_email=BOOKINGS), supervisor, 4)
+    sent = room_requests_send(actor=supervisor, sites=[site, southbank], now=timezone.now())
+    assert (sent.emails, sent.dates) == (1, 2)
+    [message] = mail.outbox
+    assert message.subject == "Please book a room for drop-in supervision: 2 dates at HMP Northgate and HMP Southbank"
+    # Each site's room under its own site, and the service by the name both share, not one site's own.
+    assert "Chapel, HMP Northgate:" in message.body and "Library, HMP Southbank:" in message.body
+    assert "for Drop-in supervision, where" in message.body and "Northgate Wellbeing" not in message.body
+
+
 def test_sending_again_asks_for_nothing_already_asked(site, supervisor, chapel):
     to_request(site, chapel, supervisor, 3)
     send(supervisor, site)
