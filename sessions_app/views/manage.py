@@ -19,7 +19,7 @@ from ..models import Contract, Site, Team
 from ..permissions import manages_everything, role_required, sites_managed_by
 from ..services import contract as contract_service
 from ..services import places
-from .supervise import errors_sentence
+from .supervise import add_errors, errors_sentence
 
 CONTRACT_IS_SERVICE_WIDE = ("The supervision contract is the same at every site, so only a manager of all sites "
                             "or a service administrator can change it.")
@@ -35,15 +35,6 @@ def manages_every_site(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field where the form has one, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _my_site(request, slug: str) -> Site:
@@ -77,7 +68,7 @@ def site_add(request):
         try:
             site = places.site_add(actor=request.user, site=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"{site.name} added. Add its teams and rooms next.")
             return redirect("manage_site", site=site.slug)
@@ -96,7 +87,7 @@ def site(request, site: str):
         try:
             changed = places.site_change(actor=request.user, site=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Settings for {changed.name} saved.")
             return redirect("manage_site", site=changed.slug)
@@ -116,7 +107,7 @@ def team_add(request, site: str):
         try:
             team = places.team_add(actor=request.user, team=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Team “{team.name}” added to {site.name}.")
             return redirect("manage_site", site=site.slug)
@@ -134,7 +125,7 @@ def team(request, site: str, pk: int):
         try:
             changed = places.team_change(actor=request.user, team=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Team “{changed.name}” saved.")
             return redirect("manage_site", site=team.site.slug)
@@ -200,7 +191,7 @@ def contract_draft(request):
                 changed = contract_service.contract_draft_change(
                     actor=request.user, version=form.cleaned_data["version"], sections=form.sections())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, f"Draft version {changed.version} saved. Check it as staff will see it, "
                                           "then publish it.")

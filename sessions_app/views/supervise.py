@@ -40,8 +40,12 @@ def errors_sentence(form) -> str:
 
 
 def add_errors(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+    """Show a service's refusal on the form: on its field where the form has one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @require_safe
