@@ -26,3 +26,8 @@ class UsernameOrEmailBackend(ModelBackend):
         if username is not None:
             username = username_for(username)
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+# What a session records as having vouched for someone Drop-in signs in without asking for her password (she has
+# just chosen it, or her organisation's sign-in provider vouched for her): Django loads her through it after.
+WITHOUT_PASSWORD = f"{__name__}.{UsernameOrEmailBackend.__qualname__}"

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ..backends import WITHOUT_PASSWORD
 from ..forms.people import AcceptForm, InviteForm, RolesForm
 from ..permissions import manages_everything, role_required, sites_managed_by
 from ..services import invitations, people, sign_in_providers
@@ -144,8 +145,7 @@ def invitation_accept(request, token: str):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            # The password was just chosen: sign in with the last backend (the password one; axes' comes first).
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+            login(request, user, backend=WITHOUT_PASSWORD)
             messages.success(request, "Your account is ready.")
             return redirect("supervise_home")
     return render(request, "people/accept.html", {"form": form, "invitation": invitation, "providers": providers})

@@ -3,7 +3,6 @@
 Who may use these: anyone; a provider proves who someone is, and services/provider_accounts.py decides which
 Drop-in account (if any) that opens.
 """
-from django.conf import settings
 from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ..backends import WITHOUT_PASSWORD
 from ..services import accounts, provider_accounts, sign_in_providers
 from ..services.sign_in_providers import SignInRefused
 from .accounts import next_url_of
@@ -61,8 +61,7 @@ def sign_in_answer(request, provider: str):
                                                          answer=request.GET, now=timezone.now())
     except SignInRefused as refusal:
         return refused(request, provider, refusal)
-    # No password to check: Django is told which backend vouches for her (the last: axes' comes first).
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+    login(request, user, backend=WITHOUT_PASSWORD)
     # After login(), which starts the session afresh: the second step reads it.
     accounts.provider_sign_in_keep(session=request.session, provider=provider.key,
                                    multi_factor=identity.multi_factor)
