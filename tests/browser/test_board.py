@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from sessions_app.dates import add_months, month_start
+from sessions_app.dates import add_months, month_start, week_of
 from sessions_app.models import User
 from sessions_app.services.demo import demo_seed
 from tests.browser.conftest import Page, sign_in
@@ -124,14 +124,24 @@ def test_no_printed_page_of_any_report_is_more_than_half_empty(browser, live_ser
 
 # What the argument in static/css/insights.css rests on, measured in the page laid out for print at A4's width.
 PREMISES = """() => {
-  const mm = 96 / 25.4, end = document.querySelector('.dropin-report-end'), before = end.previousElementSibling;
-  const kept = [...document.querySelectorAll('.dropin-report *')].filter(
-    element => getComputedStyle(element).breakInside === 'avoid' && !end.contains(element));
+  const mm = 96 / 25.4, half = 133.5, end = document.querySelector('.dropin-report-end');
+  const before = end.previousElementSibling, height = element => element.getBoundingClientRect().height / mm;
+  const named = element => element.tagName + ' ' + element.textContent.slice(0, 40);
+  const report = [...document.querySelectorAll('.dropin-report *')].filter(element => !end.contains(element));
+  // A heading kept with what follows it makes one piece with it, where that is kept whole; else with its start.
+  const chains = report.filter(element => getComputedStyle(element).breakAfter === 'avoid'
+                                          && element.nextElementSibling
+                                          && getComputedStyle(element.nextElementSibling).breakInside === 'avoid');
   return {
-    keptWholeOverHalfAPage: kept.filter(element => element.getBoundingClientRect().height / mm > 133.5)
-      .map(element => element.tagName + ' ' + element.getAttribute('class')),
-    endHeight: Math.round(end.getBoundingClientRect().height / mm * 10) / 10,
-    endContentFits: end.scrollHeight <= end.clientHeight + 1,
+    widerThanThePage: document.documentElement.scrollWidth > window.innerWidth,
+    keptWholeOverHalfAPage: report.filter(element => getComputedStyle(element).breakInside === 'avoid'
+                                                     && height(element) > half).map(named),
+    keptTogetherOverHalfAPage: chains.filter(element => (element.nextElementSibling.getBoundingClientRect().bottom
+                                                         - element.getBoundingClientRect().top) / mm > half).map(named),
+    quotesMeasured: report.filter(element => element.tagName === 'BLOCKQUOTE').length,
+    endHeight: Math.round(height(end) * 10) / 10,
+    // Room left above the limits' heading: lines wrap a little lower in print than on screen.
+    endRoomLeft: (end.firstElementChild.getBoundingClientRect().top - end.getBoundingClientRect().top) / mm,
     endKeptWhole: getComputedStyle(end).breakInside === 'avoid',
     gapBeforeEnd: end.getBoundingClientRect().top - before.getBoundingClientRect().bottom,
     marginsBetween: [getComputedStyle(before).marginBottom, getComputedStyle(end).marginTop,
@@ -139,22 +149,47 @@ PREMISES = """() => {
                        element => getComputedStyle(element).marginBottom)],
   };
 }"""
+# A web address quoted in a comment, and a team's name, with no space to wrap at.
+UNBROKEN = "https://forms.example.nhs.uk/Pages/ResponsePage.aspx?id=" + "Xk3mQ9vTzR7bLp2WsYc8" * 4
+
+
+def quotes_and_long_names():
+    """Six approved comments of the longest kind, one quoting a long web address, and a team's name with no space."""
+    from sessions_app.models import Feedback, Site, Team
+
+    northgate = Site.objects.get(slug="hmp-northgate")
+    monday = week_of(timezone.localdate())
+    Feedback.objects.bulk_create(
+        [Feedback(site=northgate, week=monday, approved=True, shown_as="nurse",
+                  comment=f"The survey afterwards ({UNBROKEN}) was easy to fill in.")]
+        + [Feedback(site=northgate, week=monday, approved=True, shown_as="nurse",
+                    comment=("It helped to talk it through before going back on the wing. " * 9)[:500])] * 5)
+    Team.objects.filter(slug="primary-care").update(
+        name="Healthcare/Pharmacy/Dentistry/Optometry/Physiotherapy/Podiatry/Radiography/Phlebotomy")
 
 
 @pytest.mark.parametrize("scope", SCOPES)
 def test_the_report_keeps_nothing_whole_over_half_a_page_and_ends_on_exactly_half(
         browser, live_server, manager_of_two_sites, scope):
+    quotes_and_long_names()
     tab = Page(browser, javascript=False)
     try:
         sign_in(tab, live_server, manager_of_two_sites)
-        tab.page.goto(report_url(live_server, scope, 24))
+        url = report_url(live_server, scope, 12)
+        tab.page.goto(url)
         printed_width = round((210 - 2 * A4_MARGIN_MM) * 96 / 25.4)
         tab.page.set_viewport_size({"width": printed_width, "height": 1000})
         tab.page.emulate_media(media="print")
         premises = tab.page.evaluate(PREMISES)
-        assert premises["keptWholeOverHalfAPage"] == []
+        assert not premises["widerThanThePage"]
+        assert premises["quotesMeasured"] == 6
+        assert premises["keptWholeOverHalfAPage"] == [] and premises["keptTogetherOverHalfAPage"] == []
         assert premises["endHeight"] == (A4_HEIGHT_MM - 2 * A4_MARGIN_MM) / 2
-        assert premises["endContentFits"] and premises["endKeptWhole"]
+        assert premises["endRoomLeft"] >= 12 and premises["endKeptWhole"]
         assert premises["gapBeforeEnd"] == 0 and set(premises["marginsBetween"]) == {"0px"}
+        # And as printed.
+        tab.page.emulate_media(media="screen")
+        fills = page_fills(printed(tab, url))
+        assert [round(fill, 3) for fill in fills if fill < HALF_A_PAGE] == [], f"pages filled to {fills}"
     finally:
         tab.close()
