@@ -28,6 +28,6 @@ class UsernameOrEmailBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-# What a session records as having vouched for someone Drop-in signs in without asking for her password (she has
-# just chosen it, or her organisation's sign-in provider vouched for her): Django loads her through it after.
-WITHOUT_PASSWORD = f"{__name__}.{UsernameOrEmailBackend.__qualname__}"
+# The password backend, named to login() where Drop-in signs someone in without asking for her password (she has
+# just chosen it, or her organisation's sign-in provider vouched for her): Django loads her through it afterwards.
+PASSWORD_BACKEND = f"{__name__}.{UsernameOrEmailBackend.__qualname__}"

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from .models import Site
+from .prose import listed
 
 ROLES = ("supervisor", "manager")
 
@@ -58,7 +59,7 @@ def role_required(*roles: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not any(has_role(request.user, role) for role in roles):
-                raise PermissionDenied(f"This page is for {' and '.join(f'{role}s' for role in roles)}.")
+                raise PermissionDenied(f"This page is for {listed([f'{role}s' for role in roles])}.")
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -3,6 +3,7 @@ from django import forms
 
 from ..models import Room, Session, Site, Team, User
 from ..models.sessions import CANCEL_REASON_NEEDED, CHOOSE_SUPERVISOR, NOT_SITE_SUPERVISOR, ROOM_AT_ANOTHER_SITE
+from ..prose import listed
 from .choices import TickedById
 from .dates import within_reach
 
@@ -17,9 +18,8 @@ class RoomChecked(forms.Form):
         if room is None or room.is_suitable or cleaned.get("use_anyway"):
             return
         self.fields["use_anyway"].widget = forms.CheckboxInput()
-        because = " and ".join(room.unsuitable_because)
         self.add_error("room", forms.ValidationError(
-            f"{room.name} {because}: staff may not feel safe there. Choose another room, or tick "
+            f"{room.name} {listed(room.unsuitable_because)}: staff may not feel safe there. Choose another room, or tick "
             f"“Use this room anyway”.", code="unsuitable"))
 
 

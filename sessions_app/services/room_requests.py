@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from ..models import AuditEntry, Room, RoomRequest, RoomRequestDate, Session, Site, User
 from ..permissions import sites_for
-from ..words import listed
+from ..prose import listed
 from .audit import audit_entry, session_snapshot
 from .scheduling import booking_changed
 
@@ -147,12 +147,13 @@ def _email(*, actor: User, address: str, asked: list[tuple[RoomRequest, list[Roo
             date.confirm_link = room_request_link(token=token, answer=RoomRequestDate.Answer.CONFIRMED)
             date.decline_link = room_request_link(token=token, answer=RoomRequestDate.Answer.DECLINED)
     count = sum(len(dates) for _, dates in asked)
-    context = {"actor": actor, "asked": asked, "count": count,
+    rooms = "a room" if len(asked) == 1 else f"{len(asked)} rooms"
+    subject = " ".join(f"Please book {rooms} for drop-in supervision: {count} date{'s' if count != 1 else ''} at "
+                       f"{listed([site.name for site in sites])}".split())
+    context = {"actor": actor, "asked": asked, "count": count, "subject": subject,
                "service_name": names.pop() if len(names) == 1 else settings.DROPIN_SERVICE_NAME,
                "all_link": room_request_link(token=room_request_token(requests=[r for r, _ in asked])),
                "expires_on": (now + VALID_FOR).astimezone(sites[0].zone)}
-    subject = " ".join(f"Please book a room for drop-in supervision: {count} date{'s' if count != 1 else ''} at "
-                       f"{listed([site.name for site in sites])}".split())
     message = EmailMultiAlternatives(
         subject, render_to_string("emails/room_request.txt", context).strip() + "\n", settings.DEFAULT_FROM_EMAIL,
         to=[address], reply_to=[actor.email] if actor.email else None)

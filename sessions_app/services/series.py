@@ -16,7 +16,7 @@ from django.utils import timezone
 from ..dates import bank_holidays, week_of
 from ..models import AuditEntry, Room, Series, Session, Team, User
 from ..models.sessions import CANCEL_REASON_NEEDED, MAX_SERIES_DAYS, MAX_SESSION_LENGTH, ROOM_AT_ANOTHER_SITE
-from ..words import listed
+from ..prose import listed
 from .audit import audit_entry, audit_record, session_snapshot, snapshot
 from .cover import days_away
 from .scheduling import lunch_window, overlaps_refused, refuse_unless_supervisor, sessions_cancel

@@ -21,6 +21,7 @@ from ..forms.accounts import (CODE_WAIT, CODE_WRONG, RESET_LINK_DAYS, SETUP_CODE
 from ..forms.accounts import AdminSignInForm  # noqa: F401 (dropin/urls.py gives it to the admin's sign-in page)
 from ..models import User
 from ..services import accounts, calendar_addresses, provider_accounts, sign_in_providers
+from .form_errors import add_errors
 from .publishing import supervisor_feed_links
 
 
@@ -158,7 +159,7 @@ def account(request):
         try:
             accounts.account_update(user=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Your details are saved.")
             return redirect("account")

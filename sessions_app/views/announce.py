@@ -9,7 +9,8 @@ from ..forms import AddressesForm, AnnounceForm
 from ..models import Announcement
 from ..permissions import role_required, sites_for
 from ..services import announcements
-from .supervise import ROLES, add_errors
+from .form_errors import add_errors
+from .supervise import ROLES
 
 
 def _base_url(request) -> str:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms import RoomAnswerForm
 from ..services.room_answers import RoomAnswerRefused, room_request_answer, room_request_read
+from .form_errors import add_errors
 
 
 def _refused(request, refusal: RoomAnswerRefused):
@@ -30,8 +31,7 @@ def answer(request, token: str):
         except RoomAnswerRefused as refusal:
             return _refused(request, refusal)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             return render(request, "booking/answered.html", {"answered": answered})
     # ?answer= (from the email's confirm or decline link) only chooses which form comes first.

@@ -9,7 +9,8 @@ from ..forms import HandOverForm, TimeAwayForm
 from ..models import User
 from ..permissions import role_required, sites_for
 from ..services import cover
-from .supervise import ROLES, my_session, add_errors
+from .form_errors import add_errors
+from .supervise import ROLES, my_session
 
 
 @require_http_methods(["GET", "POST"])

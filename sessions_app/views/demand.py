@@ -11,7 +11,8 @@ from ..forms import TargetForm
 from ..models import User
 from ..permissions import has_role, role_required, sites_for, sites_managed_by
 from ..services import demand as demand_service
-from .supervise import ROLES, errors_sentence
+from .form_errors import errors_sentence
+from .supervise import ROLES
 
 PAST_WEEKS = 12
 HOURS_WEEKS_BEFORE, HOURS_WEEKS_AFTER = 4, 4

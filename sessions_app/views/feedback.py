@@ -14,7 +14,8 @@ from ..models import Feedback, Site
 from ..permissions import role_required, sites_for
 from ..services import feedback as feedback_service
 from ..services.publishing import site_page_path
-from .supervise import ROLES, errors_sentence
+from .form_errors import errors_sentence
+from .supervise import ROLES
 
 ANSWERED_COOKIE = "dropin_pulse"
 ANSWERED_SALT = "dropin.pulse.answered"

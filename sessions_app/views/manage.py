@@ -19,7 +19,7 @@ from ..models import Contract, Site, Team
 from ..permissions import manages_everything, role_required, sites_managed_by
 from ..services import contract as contract_service
 from ..services import places
-from .supervise import add_errors, errors_sentence
+from .form_errors import add_errors, errors_sentence
 
 CONTRACT_IS_SERVICE_WIDE = ("The supervision contract is the same at every site, so only a manager of all sites "
                             "or a service administrator can change it.")

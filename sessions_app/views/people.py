@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ..backends import WITHOUT_PASSWORD
+from ..backends import PASSWORD_BACKEND
 from ..forms.people import AcceptForm, InviteForm, RolesForm
 from ..permissions import manages_everything, role_required, sites_managed_by
 from ..services import invitations, people, sign_in_providers
 from .sign_in_providers import start as start_provider_sign_in
-from .supervise import add_errors
+from .form_errors import add_errors
 
 
 @require_safe
@@ -145,7 +145,7 @@ def invitation_accept(request, token: str):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            login(request, user, backend=WITHOUT_PASSWORD)
+            login(request, user, backend=PASSWORD_BACKEND)
             messages.success(request, "Your account is ready.")
             return redirect("supervise_home")
     return render(request, "people/accept.html", {"form": form, "invitation": invitation, "providers": providers})

@@ -10,7 +10,8 @@ from ..forms import SeriesCancelForm, SeriesForm
 from ..models import Series
 from ..permissions import role_required, sites_for
 from ..services import series as series_service
-from .supervise import ROLES, add_errors
+from .form_errors import add_errors
+from .supervise import ROLES
 
 STALE_PREVIEW = "The dates have changed since the preview. Check the new preview, then confirm."
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ..backends import WITHOUT_PASSWORD
+from ..backends import PASSWORD_BACKEND
 from ..services import accounts, provider_accounts, sign_in_providers
 from ..services.sign_in_providers import SignInRefused
 from .accounts import next_url_of
@@ -61,7 +61,7 @@ def sign_in_answer(request, provider: str):
                                                          answer=request.GET, now=timezone.now())
     except SignInRefused as refusal:
         return refused(request, provider, refusal)
-    login(request, user, backend=WITHOUT_PASSWORD)
+    login(request, user, backend=PASSWORD_BACKEND)
     # After login(), which starts the session afresh: the second step reads it.
     accounts.provider_sign_in_keep(session=request.session, provider=provider.key,
                                    multi_factor=identity.multi_factor)

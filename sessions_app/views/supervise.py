@@ -15,6 +15,7 @@ from ..permissions import role_required, sites_for, supervises
 from ..services import announcements, attention, cover, demand, publishing, room_requests, scheduling, tally
 from ..services.privacy import counts_hidden_for, people, utilisation_shown
 from ..services.upcoming import session_leading, sessions_by_week
+from .form_errors import add_errors, errors_sentence
 
 ROLES = ("supervisor", "manager")
 COMING_WEEKS = 6
@@ -32,20 +33,6 @@ def _site_asked(request, sites, data=None):
     """
     asked = (request.GET if data is None else data).get("site")
     return next((site for site in sites if site.slug == asked), None) if asked else None
-
-
-def errors_sentence(form) -> str:
-    """Return a form's errors as one sentence, for a message after a redirect."""
-    return " ".join(message for errors in form.errors.values() for message in errors)
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field where the form has one, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_safe

@@ -7,7 +7,7 @@ from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sessions_app.models import AuditEntry, RoomRequest, RoomRequestDate, Session
+from sessions_app.models import AuditEntry, RoomRequest, RoomRequestDate, Session, Site
 from sessions_app.services import attention
 from sessions_app.services.room_answers import (DATE_CHANGED, DATE_PASSED, DECLINE_NEEDS_REASON, LINK_BROKEN,
                                                 LINK_EXPIRED, LINK_USED, RoomAnswerRefused, room_request_answer,
@@ -92,10 +92,21 @@ def test_one_contact_for_rooms_at_two_sites_gets_one_email_naming_both(site, sup
     sent = room_requests_send(actor=supervisor, sites=[site, southbank], now=timezone.now())
     assert (sent.emails, sent.dates) == (1, 2)
     [message] = mail.outbox
-    assert message.subject == "Please book a room for drop-in supervision: 2 dates at HMP Northgate and HMP Southbank"
+    assert message.subject == "Please book 2 rooms for drop-in supervision: 2 dates at HMP Northgate and HMP Southbank"
     # Each site's room under its own site, and the service by the name both share, not one site's own.
     assert "Chapel, HMP Northgate:" in message.body and "Library, HMP Southbank:" in message.body
     assert "for Drop-in supervision, where" in message.body and "Northgate Wellbeing" not in message.body
+
+
+def test_two_sites_sharing_their_own_name_for_the_service_are_asked_for_it_by_that_name(site, supervisor, chapel):
+    southbank = make_site(name="HMP Southbank")
+    Site.objects.filter(pk__in=[site.pk, southbank.pk]).update(service_name="Wellbeing Drop-in")
+    southbank.supervisors.add(supervisor)
+    to_request(site, chapel, supervisor, 3)
+    to_request(southbank, make_room(southbank, name="Library", booking_email=BOOKINGS), supervisor, 4)
+    room_requests_send(actor=supervisor, sites=[site, southbank], now=timezone.now())
+    [message] = mail.outbox
+    assert "these rooms for Wellbeing Drop-in, where" in message.body
 
 
 def test_sending_again_asks_for_nothing_already_asked(site, supervisor, chapel):

@@ -1,4 +1,4 @@
-"""How lists read in a sentence."""
+"""How things read in a sentence."""
 
 
 def listed(words: list[str]) -> str:
