@@ -76,15 +76,16 @@ def _manager_of_two_sites():
     return manager
 
 
-@pytest.mark.parametrize("query", ["?site=hmp-northgate", "", "?site=hmp-northgate&team=primary-care"],
-                         ids=["one site", "all sites", "one team"])
-def test_the_board_summary_prints_on_one_a4_page(browser, live_server, manager_of_two_sites, query):
+def test_the_board_summary_prints_on_one_a4_page(browser, live_server, manager_of_two_sites):
+    """For one site, all sites and one team."""
     tab = Page(browser, javascript=False)
     try:
         sign_in(tab, live_server, manager_of_two_sites)
-        pdf = printed(tab, f"{live_server.url}/insights/board/{query}")
-        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-        assert pages == 1, f"the board summary printed on {pages} A4 pages"
+        for query in ["?site=hmp-northgate", "", "?site=hmp-northgate&team=primary-care"]:
+            tab.page.emulate_media(media="screen")
+            pdf = printed(tab, f"{live_server.url}/insights/board/{query}")
+            pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+            assert pages == 1, f"the board summary {query} printed on {pages} A4 pages"
         assert tab.errors == [] and tab.outside_requests == []
     finally:
         tab.close()
@@ -92,7 +93,7 @@ def test_the_board_summary_prints_on_one_a4_page(browser, live_server, manager_o
 
 SCOPES = {"one team": "site=hmp-northgate&team=primary-care", "one site": "site=hmp-northgate", "all sites": ""}
 # From one month to two years: the demo has two years of sickness figures, so longer periods start at the same month.
-PERIODS = (1, 2, 3, 4, 6, 9, 12, 15, 18, 21, 24)
+PERIODS = (1, 2, 3, 6, 9, 12, 18, 24)
 # A page exactly half full is not more than half empty. The closing block is exactly half a page, and the rendering
 # rounds to pixels, so a page is measured to a millimetre (of the 267 mm A4 leaves inside its margins).
 AT_LEAST_HALF = 0.5 - 1 / (A4_HEIGHT_MM - 2 * A4_MARGIN_MM)
@@ -101,25 +102,6 @@ AT_LEAST_HALF = 0.5 - 1 / (A4_HEIGHT_MM - 2 * A4_MARGIN_MM)
 def report_url(live_server, scope: str, months: int) -> str:
     start = add_months(this_month(), -(months - 1))
     return f"{live_server.url}/insights/report/?{SCOPES[scope]}&start={start:%Y-%m}&end={this_month():%Y-%m}"
-
-
-def test_no_printed_page_of_any_report_is_more_than_half_empty(browser, live_server, manager_of_two_sites):
-    """Every page, the last included, of a report for each scope and period: 33 reports, one month to two years."""
-    tab = Page(browser, javascript=False)
-    try:
-        sign_in(tab, live_server, manager_of_two_sites)
-        emptier = {}
-        for scope in SCOPES:
-            for months in PERIODS:
-                tab.page.emulate_media(media="screen")
-                fills = page_fills(printed(tab, report_url(live_server, scope, months), axe=months == 12))
-                assert len(fills) > 1
-                if any(fill < AT_LEAST_HALF for fill in fills):
-                    emptier[f"{scope}, {months} months"] = [round(fill, 3) for fill in fills]
-        assert emptier == {}, f"pages filled to {emptier}"
-        assert tab.errors == [] and tab.outside_requests == []
-    finally:
-        tab.close()
 
 
 # What the argument in static/css/insights.css rests on, measured in the page laid out for print at A4's width.
@@ -170,28 +152,38 @@ def quotes_and_long_names():
         name="Healthcare/Pharmacy/Dentistry/Optometry/Physiotherapy/Podiatry/Radiography/Phlebotomy")
 
 
-@pytest.mark.parametrize("scope", SCOPES)
-def test_the_report_keeps_nothing_whole_over_half_a_page_and_ends_on_exactly_half(
-        browser, live_server, manager_of_two_sites, scope):
+def test_no_printed_page_of_any_report_is_more_than_half_empty(browser, live_server, manager_of_two_sites):
+    """Every page, the last included, of a report for each scope and period (24 reports, one month to two years),
+    with six of the longest comments and a name with no space in it; and, for each scope, the premises."""
     quotes_and_long_names()
     tab = Page(browser, javascript=False)
     try:
         sign_in(tab, live_server, manager_of_two_sites)
-        url = report_url(live_server, scope, 12)
-        tab.page.goto(url)
-        printed_width = round((210 - 2 * A4_MARGIN_MM) * 96 / 25.4)
-        tab.page.set_viewport_size({"width": printed_width, "height": 1000})
-        tab.page.emulate_media(media="print")
-        premises = tab.page.evaluate(PREMISES)
-        assert not premises["widerThanThePage"]
-        assert premises["quotesMeasured"] == 6
-        assert premises["keptWholeOverHalfAPage"] == [] and premises["keptTogetherOverHalfAPage"] == []
-        assert premises["endHeight"] == (A4_HEIGHT_MM - 2 * A4_MARGIN_MM) / 2
-        assert premises["endRoomLeft"] >= 12 and premises["endKeptWhole"]
-        assert premises["gapBeforeEnd"] == 0 and set(premises["marginsBetween"]) == {"0px"}
-        # And as printed.
-        tab.page.emulate_media(media="screen")
-        fills = page_fills(printed(tab, url))
-        assert [round(fill, 3) for fill in fills if fill < AT_LEAST_HALF] == [], f"pages filled to {fills}"
+        emptier = {}
+        for scope in SCOPES:
+            assert_the_premises_hold(tab, report_url(live_server, scope, 12))
+            for months in PERIODS:
+                tab.page.emulate_media(media="screen")
+                fills = page_fills(printed(tab, report_url(live_server, scope, months), axe=months == 12))
+                assert len(fills) > 1
+                if any(fill < AT_LEAST_HALF for fill in fills):
+                    emptier[f"{scope}, {months} months"] = [round(fill, 3) for fill in fills]
+        assert emptier == {}, f"pages filled to {emptier}"
+        assert tab.errors == [] and tab.outside_requests == []
     finally:
         tab.close()
+
+
+def assert_the_premises_hold(tab: Page, url: str) -> None:
+    """Lay the report out for print at A4's width, and measure what static/css/insights.css's argument rests on."""
+    tab.page.set_viewport_size({"width": round((210 - 2 * A4_MARGIN_MM) * 96 / 25.4), "height": 1000})
+    tab.page.emulate_media(media="print")
+    tab.page.goto(url)
+    premises = tab.page.evaluate(PREMISES)
+    tab.page.set_viewport_size({"width": tab.width, "height": 900})
+    assert not premises["widerThanThePage"], url
+    assert premises["quotesMeasured"] == 6
+    assert premises["keptWholeOverHalfAPage"] == [] and premises["keptTogetherOverHalfAPage"] == []
+    assert premises["endHeight"] == (A4_HEIGHT_MM - 2 * A4_MARGIN_MM) / 2
+    assert premises["endRoomLeft"] >= 12 and premises["endKeptWhole"]
+    assert premises["gapBeforeEnd"] == 0 and set(premises["marginsBetween"]) == {"0px"}
