@@ -19,8 +19,8 @@ class RoomChecked(forms.Form):
             return
         self.fields["use_anyway"].widget = forms.CheckboxInput()
         self.add_error("room", forms.ValidationError(
-            f"{room.name} {listed(room.unsuitable_because)}: staff may not feel safe there. Choose another room, or tick "
-            f"“Use this room anyway”.", code="unsuitable"))
+            f"{room.name} {listed(room.unsuitable_because)}: staff may not feel safe there. Choose another room, "
+            f"or tick “Use this room anyway”.", code="unsuitable"))
 
 
 class AtOneSite(RoomChecked):

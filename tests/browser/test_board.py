@@ -146,8 +146,8 @@ def quotes_and_long_names():
     monday = week_of(timezone.localdate())
     long_comment = ("It helped to talk it through before going back on the wing. " * 9)[:Feedback.MAX_LENGTH]
     comments = [f"The survey afterwards ({UNBROKEN}) was easy to fill in.", *[long_comment] * 5]
-    Feedback.objects.bulk_create([Feedback(site=northgate, week=monday, approved=True, shown_as="nurse", comment=comment)
-                                  for comment in comments])
+    Feedback.objects.bulk_create([Feedback(site=northgate, week=monday, approved=True, shown_as="nurse",
+                                           comment=comment) for comment in comments])
     Team.objects.filter(slug="primary-care").update(
         name="Healthcare/Pharmacy/Dentistry/Optometry/Physiotherapy/Podiatry/Radiography/Phlebotomy")
 
